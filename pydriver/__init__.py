@@ -1,0 +1,1 @@
+"""ringnic Python driver model."""

@@ -1,0 +1,201 @@
+"""ringnic driver: module init/exit, the platform driver, probe and remove (e1000_main.c's role).
+
+probe follows the seed driver (a Zynq platform NIC) step by step, with e1000's checks:
+resources from the device tree, claim and map the register window, identify the device,
+set the DMA mask, allocate the netdev, reset the NIC, pick a MAC, register. Every failure
+unwinds what was done, in reverse, and returns a negative errno.
+"""
+
+from __future__ import annotations
+
+from pydriver.kernel.dma import DMA_BIT_MASK, dma_set_mask_and_coherent
+from pydriver.kernel.errno import EBUSY, ENODEV, ENOMEM
+from pydriver.kernel.etherdevice import eth_hw_addr_random, eth_hw_addr_set, eth_validate_addr, is_valid_ether_addr
+from pydriver.kernel.netdevice import (
+    NETIF_MSG_DRV,
+    NETIF_MSG_LINK,
+    NETIF_MSG_PROBE,
+    SET_NETDEV_DEV,
+    alloc_etherdev,
+    free_netdev,
+    netdev_priv,
+    netif_carrier_off,
+    netif_msg_init,
+    register_netdev,
+    unregister_netdev,
+)
+from pydriver.kernel.of import of_get_mac_address
+from pydriver.kernel.platform import (
+    IORESOURCE_MEM,
+    PlatformDriver,
+    devm_ioremap,
+    devm_request_mem_region,
+    platform_driver_register,
+    platform_driver_unregister,
+    platform_get_drvdata,
+    platform_get_irq,
+    platform_get_resource,
+    platform_set_drvdata,
+    resource_size,
+)
+from pydriver.kernel.printk import dev_err, dev_warn, netif_dbg, netif_info, pr_info
+from pydriver.ringnic import regs
+from pydriver.ringnic.hw import RNID_VALUE, RNVER_MAJOR, RingnicHw
+
+DRV_NAME = "ringnic"
+DRV_VERSION = "0.1.0"
+DRV_SUMMARY = "ringnic AXI ring-buffer NIC driver"
+COMPATIBLE = "ringnic,ringnic-1.0"
+DEFAULT_MSG_ENABLE = NETIF_MSG_DRV | NETIF_MSG_PROBE | NETIF_MSG_LINK  # as e1000
+HZ = 1000
+MAX_JUMBO_FRAME_SIZE = 0x3F00  # e1000's limit; ETH_HLEN + FCS come off it for max_mtu
+ETH_HLEN, ETH_FCS_LEN, ETH_ZLEN = 14, 4, 60
+
+
+class RingnicAdapter:
+    """struct ringnic_adapter: netdev_priv() of a ringnic netdev."""
+
+    def __init__(self):
+        self.netdev = None
+        self.pdev = None
+        self.hw: RingnicHw | None = None
+        self.msg_enable = 0
+        self.irq = 0
+
+
+class RingnicNetdevOps:
+    """net_device_ops; open/stop/xmit arrive with the TX and RX paths."""
+
+    ndo_validate_addr = staticmethod(eth_validate_addr)
+
+
+async def ringnic_probe(pdev) -> int:
+    dev = pdev.dev
+    res = platform_get_resource(pdev, IORESOURCE_MEM, 0)
+    if res is None:
+        dev_err(dev, "no register window (reg) in the device tree")
+        return -ENODEV
+    irq = platform_get_irq(pdev, 0)
+    if irq < 0:
+        return irq  # platform_get_irq already said why
+    if devm_request_mem_region(dev, res.start, resource_size(res), DRV_NAME) is None:
+        dev_err(dev, f"cannot claim register window [mem {res.start:#010x}-{res.end:#010x}]")
+        return -EBUSY
+    hw_addr = devm_ioremap(dev, res.start, resource_size(res))
+    if hw_addr is None:
+        dev_err(dev, "ioremap failed")
+        return -ENOMEM
+
+    hw = RingnicHw(hw_addr)
+    rnid, version, caps = await hw.identify()
+    if rnid != RNID_VALUE:
+        dev_err(dev, f"unknown device: ID {rnid:#010x} (expected {RNID_VALUE:#010x})")
+        return -ENODEV
+    if version[0] != RNVER_MAJOR:
+        dev_err(dev, "unsupported register interface %d.%d.%d (driver speaks %d.x)" % (*version, RNVER_MAJOR))
+        return -ENODEV
+
+    addr_bits = hw.cap(regs.RNCAPS_ADDR_W)
+    if dma_set_mask_and_coherent(dev, DMA_BIT_MASK(addr_bits)):
+        dev_err(dev, "No usable DMA configuration, aborting")
+        return -ENODEV
+
+    netdev = alloc_etherdev(RingnicAdapter)
+    if netdev is None:
+        return -ENOMEM
+    SET_NETDEV_DEV(netdev, dev)
+    adapter = netdev_priv(netdev)
+    adapter.netdev, adapter.pdev, adapter.hw, adapter.irq = netdev, pdev, hw, irq
+    adapter.msg_enable = netif_msg_init(_debug, DEFAULT_MSG_ENABLE)
+    netdev.irq, netdev.base_addr = irq, res.start
+    netdev.netdev_ops = RingnicNetdevOps()
+    netdev.watchdog_timeo = 5 * HZ
+    netdev.min_mtu = ETH_ZLEN - ETH_HLEN
+    netdev.max_mtu = MAX_JUMBO_FRAME_SIZE - (ETH_HLEN + ETH_FCS_LEN)
+    platform_set_drvdata(pdev, netdev)
+
+    err = await _probe_hw(adapter)
+    if err:
+        platform_set_drvdata(pdev, None)
+        free_netdev(netdev)
+        return err
+
+    err = await register_netdev(netdev)
+    if err:
+        dev_err(dev, f"register_netdev failed: {err}")
+        platform_set_drvdata(pdev, None)
+        free_netdev(netdev)
+        return err
+    # "carrier off reporting is important to ethtool even BEFORE open" (e1000_probe)
+    netif_carrier_off(netdev)
+
+    netif_info(adapter, "probe", netdev,
+               f"(AXI4:{8 << hw.cap(regs.RNCAPS_DMA_LOG2)}-bit) {_mac(netdev.dev_addr)}")
+    netif_info(adapter, "probe", netdev,
+               "ringnic %d.%d.%d at %#010x, irq %d, DMA mask %s" % (*version, res.start, irq, f"{addr_bits}-bit"))
+    return 0
+
+
+async def _probe_hw(adapter) -> int:
+    """Reset the NIC into a known state and settle the station address."""
+    hw, netdev, dev = adapter.hw, adapter.netdev, adapter.pdev.dev
+    err = await hw.reset_hw()
+    if err:
+        dev_err(dev, "NIC reset did not complete (CTRL.RST stuck)")
+        return err
+    # "Explicitly disable IRQ since the NIC can be in any state" (e1000_sw_init)
+    await hw.irq_disable()
+
+    dt_mac = of_get_mac_address(dev.of_node)
+    nic_mac = await hw.read_mac_addr()
+    netif_dbg(adapter, "probe", netdev,
+              f"MAC: device tree {_mac(dt_mac) if dt_mac else 'none'}, RAL0/RAH0 {_mac(nic_mac) if nic_mac else 'not valid'}")
+    if dt_mac and is_valid_ether_addr(dt_mac):
+        eth_hw_addr_set(netdev, dt_mac)  # the board's choice wins, as of_get_ethdev_address
+        await hw.rar_set(dt_mac)
+    elif nic_mac and is_valid_ether_addr(nic_mac):
+        eth_hw_addr_set(netdev, nic_mac)
+        hw.mac_addr = nic_mac
+    else:
+        eth_hw_addr_random(netdev)
+        dev_warn(dev, f"Invalid MAC address {_mac(nic_mac) if nic_mac else '(none)'}, using random {_mac(netdev.dev_addr)}")
+        await hw.rar_set(netdev.dev_addr)
+    return 0
+
+
+async def ringnic_remove(pdev) -> None:
+    netdev = platform_get_drvdata(pdev)
+    adapter = netdev_priv(netdev)
+    await unregister_netdev(netdev)
+    await adapter.hw.irq_disable()
+    platform_set_drvdata(pdev, None)
+    free_netdev(netdev)
+    # devres releases the register window and the mapping after this returns
+
+
+ringnic_driver = PlatformDriver(
+    name=DRV_NAME,
+    of_match_table=[{"compatible": COMPATIBLE}],
+    probe=ringnic_probe,
+    remove=ringnic_remove,
+)
+
+_debug = -1  # module parameter "debug": -1 = DEFAULT_MSG_ENABLE, 0..16 = netif_msg_init levels
+
+
+async def ringnic_init_module(debug: int = -1) -> int:
+    """module_init: `modprobe ringnic [debug=N]`."""
+    global _debug
+    _debug = debug
+    pr_info(f"{DRV_NAME}: {DRV_SUMMARY} - version {DRV_VERSION}")
+    return await platform_driver_register(ringnic_driver)
+
+
+async def ringnic_exit_module() -> None:
+    """module_exit: `rmmod ringnic`."""
+    await platform_driver_unregister(ringnic_driver)
+
+
+def _mac(addr: bytes) -> str:
+    return ":".join(f"{b:02x}" for b in addr)
+

@@ -1,0 +1,399 @@
+"""ringnic registers: offsets, bit masks, reset values (generated from rtl/ringnic_regs.rdl by `make regs`; do not edit)."""
+
+# fmt: off
+
+# Device Control
+CTRL = 0x00000
+CTRL_RESET = 0x00000041
+CTRL_FD = 0x00000001
+CTRL_SLU = 0x00000040
+CTRL_RST = 0x04000000
+
+# Device Status
+STATUS = 0x00008
+STATUS_RESET = 0x00000083
+STATUS_FD = 0x00000001
+STATUS_LU = 0x00000002
+STATUS_SPEED = 0x000000C0
+STATUS_SPEED_SHIFT = 6
+
+# Interrupt Cause Read
+ICR = 0x000C0
+ICR_RESET = 0x00000000
+ICR_TXDW = 0x00000001
+ICR_TXQE = 0x00000002
+ICR_LSC = 0x00000004
+ICR_RXSEQ = 0x00000008
+ICR_RXDMT0 = 0x00000010
+ICR_RXO = 0x00000040
+ICR_RXT0 = 0x00000080
+ICR_TXE = 0x20000000
+ICR_RXE = 0x40000000
+
+# Interrupt Throttling Rate
+ITR = 0x000C4
+ITR_RESET = 0x00000000
+ITR_INTERVAL = 0x0000FFFF
+ITR_INTERVAL_SHIFT = 0
+
+# Interrupt Cause Set
+ICS = 0x000C8
+ICS_RESET = 0x00000000
+ICS_TXDW = 0x00000001
+ICS_TXQE = 0x00000002
+ICS_LSC = 0x00000004
+ICS_RXSEQ = 0x00000008
+ICS_RXDMT0 = 0x00000010
+ICS_RXO = 0x00000040
+ICS_RXT0 = 0x00000080
+ICS_TXE = 0x20000000
+ICS_RXE = 0x40000000
+
+# Interrupt Mask Set/Read
+IMS = 0x000D0
+IMS_RESET = 0x00000000
+IMS_TXDW = 0x00000001
+IMS_TXQE = 0x00000002
+IMS_LSC = 0x00000004
+IMS_RXSEQ = 0x00000008
+IMS_RXDMT0 = 0x00000010
+IMS_RXO = 0x00000040
+IMS_RXT0 = 0x00000080
+IMS_TXE = 0x20000000
+IMS_RXE = 0x40000000
+
+# Interrupt Mask Clear
+IMC = 0x000D8
+IMC_RESET = 0x00000000
+IMC_TXDW = 0x00000001
+IMC_TXQE = 0x00000002
+IMC_LSC = 0x00000004
+IMC_RXSEQ = 0x00000008
+IMC_RXDMT0 = 0x00000010
+IMC_RXO = 0x00000040
+IMC_RXT0 = 0x00000080
+IMC_TXE = 0x20000000
+IMC_RXE = 0x40000000
+
+# Receive Control
+RCTL = 0x00100
+RCTL_RESET = 0x00000000
+RCTL_EN = 0x00000002
+RCTL_SBP = 0x00000004
+RCTL_UPE = 0x00000008
+RCTL_MPE = 0x00000010
+RCTL_LPE = 0x00000020
+RCTL_RDMTS = 0x00000300
+RCTL_RDMTS_SHIFT = 8
+RCTL_MO = 0x00003000
+RCTL_MO_SHIFT = 12
+RCTL_BAM = 0x00008000
+RCTL_BSIZE = 0x00030000
+RCTL_BSIZE_SHIFT = 16
+RCTL_BSEX = 0x02000000
+RCTL_SECRC = 0x04000000
+
+# Transmit Control
+TCTL = 0x00400
+TCTL_RESET = 0x00000000
+TCTL_EN = 0x00000002
+TCTL_PSP = 0x00000008
+TCTL_CT = 0x00000FF0
+TCTL_CT_SHIFT = 4
+TCTL_COLD = 0x003FF000
+TCTL_COLD_SHIFT = 12
+TCTL_RTLC = 0x01000000
+
+# Transmit Inter Packet Gap
+TIPG = 0x00410
+TIPG_RESET = 0x00602008
+TIPG_IPGT = 0x000003FF
+TIPG_IPGT_SHIFT = 0
+TIPG_IPGR1 = 0x000FFC00
+TIPG_IPGR1_SHIFT = 10
+TIPG_IPGR2 = 0x3FF00000
+TIPG_IPGR2_SHIFT = 20
+
+# RX Descriptor Base Low
+RDBAL = 0x02800
+RDBAL_RESET = 0x00000000
+RDBAL_ADDR = 0xFFFFFFF0
+RDBAL_ADDR_SHIFT = 4
+
+# RX Descriptor Base High
+RDBAH = 0x02804
+RDBAH_RESET = 0x00000000
+
+# RX Descriptor Ring Length
+RDLEN = 0x02808
+RDLEN_RESET = 0x00000000
+RDLEN_LEN = 0x000FFF80
+RDLEN_LEN_SHIFT = 7
+
+# RX Descriptor Head
+RDH = 0x02810
+RDH_RESET = 0x00000000
+RDH_IDX = 0x0000FFFF
+RDH_IDX_SHIFT = 0
+
+# RX Descriptor Tail
+RDT = 0x02818
+RDT_RESET = 0x00000000
+RDT_IDX = 0x0000FFFF
+RDT_IDX_SHIFT = 0
+
+# RX Interrupt Delay Timer
+RDTR = 0x02820
+RDTR_RESET = 0x00000000
+RDTR_DELAY = 0x0000FFFF
+RDTR_DELAY_SHIFT = 0
+RDTR_FPD = 0x80000000
+
+# RX Absolute Interrupt Delay
+RADV = 0x0282C
+RADV_RESET = 0x00000000
+RADV_DELAY = 0x0000FFFF
+RADV_DELAY_SHIFT = 0
+
+# TX Descriptor Base Low
+TDBAL = 0x03800
+TDBAL_RESET = 0x00000000
+TDBAL_ADDR = 0xFFFFFFF0
+TDBAL_ADDR_SHIFT = 4
+
+# TX Descriptor Base High
+TDBAH = 0x03804
+TDBAH_RESET = 0x00000000
+
+# TX Descriptor Ring Length
+TDLEN = 0x03808
+TDLEN_RESET = 0x00000000
+TDLEN_LEN = 0x000FFF80
+TDLEN_LEN_SHIFT = 7
+
+# TX Descriptor Head
+TDH = 0x03810
+TDH_RESET = 0x00000000
+TDH_IDX = 0x0000FFFF
+TDH_IDX_SHIFT = 0
+
+# TX Descriptor Tail
+TDT = 0x03818
+TDT_RESET = 0x00000000
+TDT_IDX = 0x0000FFFF
+TDT_IDX_SHIFT = 0
+
+# TX Interrupt Delay Value
+TIDV = 0x03820
+TIDV_RESET = 0x00000000
+TIDV_DELAY = 0x0000FFFF
+TIDV_DELAY_SHIFT = 0
+
+# TX Absolute Interrupt Delay
+TADV = 0x0382C
+TADV_RESET = 0x00000000
+TADV_DELAY = 0x0000FFFF
+TADV_DELAY_SHIFT = 0
+
+# CRC Error Count
+CRCERRS = 0x04000
+CRCERRS_RESET = 0x00000000
+
+# Missed Packets Count (no RX descriptor)
+MPC = 0x04010
+MPC_RESET = 0x00000000
+
+# Good Packets Received Count
+GPRC = 0x04074
+GPRC_RESET = 0x00000000
+
+# Broadcast Packets Received Count
+BPRC = 0x04078
+BPRC_RESET = 0x00000000
+
+# Multicast Packets Received Count
+MPRC = 0x0407C
+MPRC_RESET = 0x00000000
+
+# Good Packets Transmitted Count
+GPTC = 0x04080
+GPTC_RESET = 0x00000000
+
+# Good Octets Received Count Low
+GORCL = 0x04088
+GORCL_RESET = 0x00000000
+
+# Good Octets Received Count High
+GORCH = 0x0408C
+GORCH_RESET = 0x00000000
+
+# Good Octets Transmitted Count Low
+GOTCL = 0x04090
+GOTCL_RESET = 0x00000000
+
+# Good Octets Transmitted Count High
+GOTCH = 0x04094
+GOTCH_RESET = 0x00000000
+
+# Receive No Buffers Count
+RNBC = 0x040A0
+RNBC_RESET = 0x00000000
+
+# Receive Undersize Count
+RUC = 0x040A4
+RUC_RESET = 0x00000000
+
+# Receive Oversize Count
+ROC = 0x040AC
+ROC_RESET = 0x00000000
+
+# Total Octets Received Low
+TORL = 0x040C0
+TORL_RESET = 0x00000000
+
+# Total Octets Received High
+TORH = 0x040C4
+TORH_RESET = 0x00000000
+
+# Total Octets Transmitted Low
+TOTL = 0x040C8
+TOTL_RESET = 0x00000000
+
+# Total Octets Transmitted High
+TOTH = 0x040CC
+TOTH_RESET = 0x00000000
+
+# Total Packets Received
+TPR = 0x040D0
+TPR_RESET = 0x00000000
+
+# Total Packets Transmitted
+TPT = 0x040D4
+TPT_RESET = 0x00000000
+
+# Multicast Packets Transmitted Count
+MPTC = 0x040F0
+MPTC_RESET = 0x00000000
+
+# Broadcast Packets Transmitted Count
+BPTC = 0x040F4
+BPTC_RESET = 0x00000000
+
+# Multicast Table Array [128], stride 4
+MTA = 0x05200
+MTA_RESET = 0x00000000
+
+# Receive Address Low (entry 0)
+RAL0 = 0x05400
+RAL0_RESET = 0x00000000
+
+# Receive Address High (entry 0)
+RAH0 = 0x05404
+RAH0_RESET = 0x00000000
+RAH0_RAH = 0x0000FFFF
+RAH0_RAH_SHIFT = 0
+RAH0_AS = 0x00030000
+RAH0_AS_SHIFT = 16
+RAH0_AV = 0x80000000
+
+# IP Address Valid
+IPAV = 0x05838
+IPAV_RESET = 0x00000000
+IPAV_V40 = 0x00000001
+
+# IPv4 Address Table (entry 0)
+IP4AT0 = 0x05840
+IP4AT0_RESET = 0x00000000
+
+# Project-specific: Identification
+RNID = 0x1F000
+RNID_RESET = 0x52494E43
+
+# Project-specific: Version
+RNVER = 0x1F004
+RNVER_RESET = 0x00010000
+RNVER_PATCH = 0x000000FF
+RNVER_PATCH_SHIFT = 0
+RNVER_MINOR = 0x0000FF00
+RNVER_MINOR_SHIFT = 8
+RNVER_MAJOR = 0xFFFF0000
+RNVER_MAJOR_SHIFT = 16
+
+# Project-specific: Build Capabilities
+RNCAPS = 0x1F008
+RNCAPS_RESET = 0x0002033C
+RNCAPS_RING_LOG2 = 0x0000000F
+RNCAPS_RING_LOG2_SHIFT = 0
+RNCAPS_DMA_LOG2 = 0x000000F0
+RNCAPS_DMA_LOG2_SHIFT = 4
+RNCAPS_AXIS_LOG2 = 0x00000F00
+RNCAPS_AXIS_LOG2_SHIFT = 8
+RNCAPS_ADDR_W = 0x0003F000
+RNCAPS_ADDR_W_SHIFT = 12
+RNCAPS_TX = 0x01000000
+RNCAPS_RX = 0x02000000
+
+# (offset, count, stride, name) of every register, for messages.
+LAYOUT = (
+    (0x00000, 1, 4, 'CTRL'),
+    (0x00008, 1, 4, 'STATUS'),
+    (0x000C0, 1, 4, 'ICR'),
+    (0x000C4, 1, 4, 'ITR'),
+    (0x000C8, 1, 4, 'ICS'),
+    (0x000D0, 1, 4, 'IMS'),
+    (0x000D8, 1, 4, 'IMC'),
+    (0x00100, 1, 4, 'RCTL'),
+    (0x00400, 1, 4, 'TCTL'),
+    (0x00410, 1, 4, 'TIPG'),
+    (0x02800, 1, 4, 'RDBAL'),
+    (0x02804, 1, 4, 'RDBAH'),
+    (0x02808, 1, 4, 'RDLEN'),
+    (0x02810, 1, 4, 'RDH'),
+    (0x02818, 1, 4, 'RDT'),
+    (0x02820, 1, 4, 'RDTR'),
+    (0x0282C, 1, 4, 'RADV'),
+    (0x03800, 1, 4, 'TDBAL'),
+    (0x03804, 1, 4, 'TDBAH'),
+    (0x03808, 1, 4, 'TDLEN'),
+    (0x03810, 1, 4, 'TDH'),
+    (0x03818, 1, 4, 'TDT'),
+    (0x03820, 1, 4, 'TIDV'),
+    (0x0382C, 1, 4, 'TADV'),
+    (0x04000, 1, 4, 'CRCERRS'),
+    (0x04010, 1, 4, 'MPC'),
+    (0x04074, 1, 4, 'GPRC'),
+    (0x04078, 1, 4, 'BPRC'),
+    (0x0407C, 1, 4, 'MPRC'),
+    (0x04080, 1, 4, 'GPTC'),
+    (0x04088, 1, 4, 'GORCL'),
+    (0x0408C, 1, 4, 'GORCH'),
+    (0x04090, 1, 4, 'GOTCL'),
+    (0x04094, 1, 4, 'GOTCH'),
+    (0x040A0, 1, 4, 'RNBC'),
+    (0x040A4, 1, 4, 'RUC'),
+    (0x040AC, 1, 4, 'ROC'),
+    (0x040C0, 1, 4, 'TORL'),
+    (0x040C4, 1, 4, 'TORH'),
+    (0x040C8, 1, 4, 'TOTL'),
+    (0x040CC, 1, 4, 'TOTH'),
+    (0x040D0, 1, 4, 'TPR'),
+    (0x040D4, 1, 4, 'TPT'),
+    (0x040F0, 1, 4, 'MPTC'),
+    (0x040F4, 1, 4, 'BPTC'),
+    (0x05200, 128, 4, 'MTA'),
+    (0x05400, 1, 4, 'RAL0'),
+    (0x05404, 1, 4, 'RAH0'),
+    (0x05838, 1, 4, 'IPAV'),
+    (0x05840, 1, 4, 'IP4AT0'),
+    (0x1F000, 1, 4, 'RNID'),
+    (0x1F004, 1, 4, 'RNVER'),
+    (0x1F008, 1, 4, 'RNCAPS'),
+)
+
+
+def register_name(offset: int) -> str:
+    """'ICR', 'MTA[3]', or 'unmapped' for an offset into the register window."""
+    for base, count, stride, name in LAYOUT:
+        if base <= offset < base + count * stride and (offset - base) % stride == 0:
+            return name if count == 1 else f"{name}[{(offset - base) // stride}]"
+    return "unmapped"

@@ -1,0 +1,611 @@
+`default_nettype none
+`timescale 1ns/1ps
+
+// ringnic_regs: the AXI4-Lite slave and the 8254x (e1000) style register file.
+//
+// Every offset, reset value and bit mask comes from rtl/ringnic_regmap.vh, generated from
+// rtl/ringnic_regs.rdl; nothing here hard-codes a register position. Semantics follow QEMU's
+// hw/net/e1000.c (docs: shared/reference/driver-semantics.md sections 1.1-1.3, 1.9).
+//
+// Bus rules:
+//  * AW and W are captured independently (either may come first); one write and one read are in
+//    flight at a time. Every ready is a function of registered state only.
+//  * A word that is not a register in the RDL answers SLVERR (read data 0) with no side effect.
+//    A read with araddr[1:0] != 0 is SLVERR: AXI4-Lite reads carry no size, and a sub-word read
+//    of a read-to-clear register would clear bits it does not return. A write may carry a byte
+//    address (AXI masters put the address of the first strobed byte on AWADDR); it is SLVERR
+//    only when WSTRB enables a byte lane below awaddr[1:0], which no legal transfer does.
+//  * Unstrobed bytes are not written; for W1C/W1S/W1-pulse registers they count as 0.
+//  * Writes to read-only registers and reads of write-only registers answer OKAY (ignored / 0).
+
+module ringnic_regs #(
+    parameter [47:0]  MAC_ADDR        = 48'h02_0A_35_00_00_01, // reset MAC address, transmission order: first octet in bits 47:40
+    parameter integer AXIL_ADDR_WIDTH = 17,  // AXI4-Lite address width, bits; >= 17 (the 128 KiB window), higher bits must be 0
+    parameter integer AXI_ADDR_WIDTH  = 32,  // DMA master address width, bits (RNCAPS.ADDR_W)
+    parameter integer AXI_DATA_WIDTH  = 64,  // DMA master data width, bits (RNCAPS.DMA_LOG2 = log2 of its bytes)
+    parameter integer AXIS_DATA_WIDTH = 64,  // MAC-side stream width, bits (RNCAPS.AXIS_LOG2 = log2 of its bytes)
+    parameter integer RING_LOG2       = 12,  // log2 of the largest ring, descriptors (RNCAPS.RING_LOG2)
+    parameter integer TX_PRESENT      = 0,   // 1 when a TX descriptor engine is built, flag (RNCAPS.TX)
+    parameter integer RX_PRESENT      = 0    // 1 when an RX descriptor engine is built, flag (RNCAPS.RX)
+) (
+    input  wire                       clk,
+    input  wire                       rst,             // synchronous, active high
+
+    // ------------------------------------------------------------ AXI4-Lite slave
+    input  wire [AXIL_ADDR_WIDTH-1:0] s_axil_awaddr,
+    input  wire [2:0]                 s_axil_awprot,
+    input  wire                       s_axil_awvalid,
+    output wire                       s_axil_awready,
+    input  wire [31:0]                s_axil_wdata,
+    input  wire [3:0]                 s_axil_wstrb,
+    input  wire                       s_axil_wvalid,
+    output wire                       s_axil_wready,
+    output wire [1:0]                 s_axil_bresp,
+    output wire                       s_axil_bvalid,
+    input  wire                       s_axil_bready,
+    input  wire [AXIL_ADDR_WIDTH-1:0] s_axil_araddr,
+    input  wire [2:0]                 s_axil_arprot,
+    input  wire                       s_axil_arvalid,
+    output wire                       s_axil_arready,
+    output wire [31:0]                s_axil_rdata,
+    output wire [1:0]                 s_axil_rresp,
+    output wire                       s_axil_rvalid,
+    input  wire                       s_axil_rready,
+
+    // ------------------------------------------------------------ hardware side (engines)
+    input  wire [31:0]                intr_set,        // cause bits to set in ICR, one-cycle pulses; beat any clear
+    input  wire                       tdh_we,          // TX engine advances TDH; wins over a software write
+    input  wire [15:0]                tdh_in,
+    input  wire                       rdh_we,          // RX engine advances RDH; wins over a software write
+    input  wire [15:0]                rdh_in,
+    // One increment per cycle per 32-bit statistics counter. Bit order:
+    //   0 CRCERRS, 1 MPC, 2 GPRC, 3 BPRC, 4 MPRC, 5 GPTC, 6 RNBC, 7 RUC, 8 ROC,
+    //   9 TPR, 10 TPT, 11 MPTC, 12 BPTC.
+    input  wire [12:0]                stat_inc,
+    input  wire [15:0]                stat_gorc_add,   // octets to add to GORC (64-bit pair) this cycle
+    input  wire [15:0]                stat_gotc_add,   // octets to add to GOTC
+    input  wire [15:0]                stat_tor_add,    // octets to add to TOR
+    input  wire [15:0]                stat_tot_add,    // octets to add to TOT
+    input  wire [11:0]                mta_bit,         // multicast hash: MTA word [11:5], bit [4:0]
+    output reg                        mta_hit,         // that MTA bit, one cycle later
+
+    output reg                        sw_rst,          // one-cycle pulse: CTRL.RST was written 1
+    output reg                        irq,             // level: |(ICR & IMS), registered
+    output wire                       link_up,         // CTRL.SLU
+    output wire [47:0]                mac_addr,        // RAL0/RAH0, transmission order (first octet 47:40)
+    output wire                       mac_valid,       // RAH0.AV
+    output wire [31:0]                ip4_addr,        // IP4AT0 (first octet in bits 7:0)
+    output wire                       ip4_valid,       // IPAV.V40
+
+    output reg  [31:0]                tdba,            // TDBAL: TX ring base, bytes (bits 3:0 are 0)
+    output reg  [19:0]                tdlen,           // TDLEN: TX ring length, bytes (multiple of 128)
+    output reg  [15:0]                tdh,             // TDH: TX head index
+    output reg  [15:0]                tdt,             // TDT: TX tail index (the doorbell)
+    output reg                        tdt_wr,          // one-cycle pulse after a software write to TDT
+    output reg  [31:0]                tctl,            // TCTL
+    output reg                        tctl_wr,         // one-cycle pulse after a software write to TCTL
+    output reg  [31:0]                tipg,            // TIPG
+    output reg  [15:0]                tidv,            // TIDV: TX interrupt delay, 1.024 us units
+    output reg  [15:0]                tadv,            // TADV: TX absolute interrupt delay, 1.024 us units
+
+    output reg  [31:0]                rdba,            // RDBAL: RX ring base, bytes (bits 3:0 are 0)
+    output reg  [19:0]                rdlen,           // RDLEN: RX ring length, bytes (multiple of 128)
+    output reg  [15:0]                rdh,             // RDH: RX head index
+    output reg  [15:0]                rdt,             // RDT: RX tail index
+    output reg                        rdt_wr,          // one-cycle pulse after a software write to RDT
+    output reg  [31:0]                rctl,            // RCTL
+    output reg                        rctl_wr,         // one-cycle pulse after a software write to RCTL
+    output reg  [15:0]                rdtr,            // RDTR.DELAY: RX delay timer, 1.024 us units
+    output reg                        rdtr_fpd,        // one-cycle pulse: RDTR.FPD (flush partial block) written 1
+    output reg  [15:0]                radv,            // RADV: RX absolute interrupt delay, 1.024 us units
+    output reg  [15:0]                itr              // ITR: min inter-interrupt interval, 256 ns units
+);
+
+`include "ringnic_regmap.vh"
+
+    // ================================================================ constants
+    localparam [1:0] RESP_OKAY   = 2'b00;
+    localparam [1:0] RESP_SLVERR = 2'b10;
+
+    // The generated header has no array length: MTA[128] in the RDL (test_regs_rdl_walk checks it).
+    localparam integer  MTA_WORDS   = 128;
+    localparam integer  MTA_SPAN_I  = MTA_WORDS * 4;      // bytes the array covers
+    localparam [16:0]   MTA_SPAN    = MTA_SPAN_I[16:0];
+
+    // Bits a plain write stores: writable and readable. Write-only single-pulse bits (CTRL.RST,
+    // RDTR.FPD) are WMASK & ~RMASK and never stored.
+    localparam [31:0] ST_CTRL   = RN_CTRL_WMASK   & RN_CTRL_RMASK;
+    localparam [31:0] ST_ITR    = RN_ITR_WMASK    & RN_ITR_RMASK;
+    localparam [31:0] ST_RCTL   = RN_RCTL_WMASK   & RN_RCTL_RMASK;
+    localparam [31:0] ST_TCTL   = RN_TCTL_WMASK   & RN_TCTL_RMASK;
+    localparam [31:0] ST_TIPG   = RN_TIPG_WMASK   & RN_TIPG_RMASK;
+    localparam [31:0] ST_RDBAL  = RN_RDBAL_WMASK  & RN_RDBAL_RMASK;
+    localparam [31:0] ST_RDLEN  = RN_RDLEN_WMASK  & RN_RDLEN_RMASK;
+    localparam [31:0] ST_RDH    = RN_RDH_WMASK    & RN_RDH_RMASK;
+    localparam [31:0] ST_RDT    = RN_RDT_WMASK    & RN_RDT_RMASK;
+    localparam [31:0] ST_RDTR   = RN_RDTR_WMASK   & RN_RDTR_RMASK;
+    localparam [31:0] ST_RADV   = RN_RADV_WMASK   & RN_RADV_RMASK;
+    localparam [31:0] ST_TDBAL  = RN_TDBAL_WMASK  & RN_TDBAL_RMASK;
+    localparam [31:0] ST_TDLEN  = RN_TDLEN_WMASK  & RN_TDLEN_RMASK;
+    localparam [31:0] ST_TDH    = RN_TDH_WMASK    & RN_TDH_RMASK;
+    localparam [31:0] ST_TDT    = RN_TDT_WMASK    & RN_TDT_RMASK;
+    localparam [31:0] ST_TIDV   = RN_TIDV_WMASK   & RN_TIDV_RMASK;
+    localparam [31:0] ST_TADV   = RN_TADV_WMASK   & RN_TADV_RMASK;
+    localparam [31:0] ST_MTA    = RN_MTA_WMASK    & RN_MTA_RMASK;
+    localparam [31:0] ST_RAL0   = RN_RAL0_WMASK   & RN_RAL0_RMASK;
+    localparam [31:0] ST_RAH0   = RN_RAH0_WMASK   & RN_RAH0_RMASK;
+    localparam [31:0] ST_IPAV   = RN_IPAV_WMASK   & RN_IPAV_RMASK;
+    localparam [31:0] ST_IP4AT0 = RN_IP4AT0_WMASK & RN_IP4AT0_RMASK;
+
+    // ICR/ICS/IMS/IMC share the cause bits; only those in RN_ICR_RMASK exist.
+    localparam [31:0] CAUSES = RN_ICR_RMASK;
+
+    // RAL0/RAH0 reset from MAC_ADDR (the RDL's reset of 0 stands for "from the parameter"):
+    // octet 0 in RAL0[7:0] ... octet 5 in RAH0[15:8], marked valid unless MAC_ADDR is 0 (no
+    // address programmed, like a blank EEPROM: the driver then picks a random one).
+    localparam [31:0] RAL0_RST = {MAC_ADDR[23:16], MAC_ADDR[31:24], MAC_ADDR[39:32], MAC_ADDR[47:40]};
+    localparam [31:0] RAH0_RST = RN_RAH0_RSTVAL | ({31'd0, MAC_ADDR != 48'd0} << RN_RAH0_AV)
+                               | ({16'd0, MAC_ADDR[7:0], MAC_ADDR[15:8]} << RN_RAH0_RAH);
+
+    // RNCAPS from the build parameters (each must fit its RDL field; masked to the register).
+    localparam integer DMA_LOG2  = $clog2(AXI_DATA_WIDTH / 8);
+    localparam integer AXIS_LOG2 = $clog2(AXIS_DATA_WIDTH / 8);
+    localparam [31:0]  RNCAPS_VAL = RN_RNCAPS_RMASK & (
+          (RING_LOG2       << RN_RNCAPS_RING_LOG2)
+        | (DMA_LOG2        << RN_RNCAPS_DMA_LOG2)
+        | (AXIS_LOG2       << RN_RNCAPS_AXIS_LOG2)
+        | (AXI_ADDR_WIDTH  << RN_RNCAPS_ADDR_W)
+        | (TX_PRESENT      << RN_RNCAPS_TX)
+        | (RX_PRESENT      << RN_RNCAPS_RX));
+
+    // Statistics counters: index = bit of stat_inc.
+    localparam integer ST_CRCERRS = 0;
+    localparam integer ST_MPC     = 1;
+    localparam integer ST_GPRC    = 2;
+    localparam integer ST_BPRC    = 3;
+    localparam integer ST_MPRC    = 4;
+    localparam integer ST_GPTC    = 5;
+    localparam integer ST_RNBC    = 6;
+    localparam integer ST_RUC     = 7;
+    localparam integer ST_ROC     = 8;
+    localparam integer ST_TPR     = 9;
+    localparam integer ST_TPT     = 10;
+    localparam integer ST_MPTC    = 11;
+    localparam integer ST_BPTC    = 12;
+
+    // ================================================================ helpers
+    // Is this 17-bit, word-aligned offset a register of the RDL?
+    function is_reg;
+        input [16:0] f_off;
+        reg   [16:0] f_rel;
+        begin
+            f_rel = f_off - RN_MTA;
+            case (f_off)
+                RN_CTRL, RN_STATUS, RN_ICR, RN_ITR, RN_ICS, RN_IMS, RN_IMC,
+                RN_RCTL, RN_TCTL, RN_TIPG,
+                RN_RDBAL, RN_RDBAH, RN_RDLEN, RN_RDH, RN_RDT, RN_RDTR, RN_RADV,
+                RN_TDBAL, RN_TDBAH, RN_TDLEN, RN_TDH, RN_TDT, RN_TIDV, RN_TADV,
+                RN_CRCERRS, RN_MPC, RN_GPRC, RN_BPRC, RN_MPRC, RN_GPTC,
+                RN_GORCL, RN_GORCH, RN_GOTCL, RN_GOTCH, RN_RNBC, RN_RUC, RN_ROC,
+                RN_TORL, RN_TORH, RN_TOTL, RN_TOTH, RN_TPR, RN_TPT, RN_MPTC, RN_BPTC,
+                RN_RAL0, RN_RAH0, RN_IPAV, RN_IP4AT0,
+                RN_RNID, RN_RNVER, RN_RNCAPS:
+                    is_reg = 1'b1;
+                default:
+                    is_reg = (f_rel < MTA_SPAN) && (f_rel[1:0] == 2'b00);
+            endcase
+        end
+    endfunction
+
+    // Read-to-clear, saturating 32-bit counter. An increment in the cycle of the clearing read
+    // is kept: it counts toward the next read.
+    function [31:0] stat32_next;
+        input [31:0] f_cnt;
+        input        f_clr;
+        input        f_inc;
+        reg   [32:0] f_sum;
+        begin
+            f_sum = {1'b0, (f_clr ? 32'd0 : f_cnt)} + {32'd0, f_inc};
+            stat32_next = f_sum[32] ? {32{1'b1}} : f_sum[31:0];
+        end
+    endfunction
+
+    // 64-bit pair: reading L clears the low half, reading H clears both; saturates at all ones.
+    function [63:0] stat64_next;
+        input [63:0] f_cnt;
+        input        f_clr_lo;
+        input        f_clr_all;
+        input [15:0] f_add;
+        reg   [63:0] f_base;
+        reg   [64:0] f_sum;
+        begin
+            f_base = f_clr_all ? 64'd0 : (f_clr_lo ? {f_cnt[63:32], 32'd0} : f_cnt);
+            f_sum  = {1'b0, f_base} + {49'd0, f_add};
+            stat64_next = f_sum[64] ? {64{1'b1}} : f_sum[63:0];
+        end
+    endfunction
+
+    // ================================================================ AXI4-Lite write channel
+    reg                        aw_full;     // AW captured, waiting for W / the commit
+    reg  [AXIL_ADDR_WIDTH-1:0] aw_addr_q;
+    reg                        w_full;      // W captured
+    reg  [31:0]                w_data_q;
+    reg  [3:0]                 w_strb_q;
+    reg                        bvalid_q;
+    reg  [1:0]                 bresp_q;
+
+    assign s_axil_awready = !aw_full;
+    assign s_axil_wready  = !w_full;
+    assign s_axil_bvalid  = bvalid_q;
+    assign s_axil_bresp   = bresp_q;
+
+    // Commit once both halves are here and the previous response is gone (and not during the
+    // soft-reset cycle, whose register updates would overwrite it).
+    wire wr_go = aw_full && w_full && !bvalid_q && !sw_rst;
+
+    wire        wr_hi_ok;
+    wire [16:0] wr_off   = {aw_addr_q[16:2], 2'b00};
+    // Lanes below the byte address: a strobe there means the transfer contradicts its address.
+    wire [3:0]  wr_below = (aw_addr_q[1:0] == 2'd0) ? 4'b0000 :
+                           (aw_addr_q[1:0] == 2'd1) ? 4'b0001 :
+                           (aw_addr_q[1:0] == 2'd2) ? 4'b0011 : 4'b0111;
+    wire        wr_ok    = wr_hi_ok && is_reg(wr_off) && ((w_strb_q & wr_below) == 4'b0000);
+    wire        wr_en    = wr_go && wr_ok;
+
+    // Byte-lane mask and strobed data: unstrobed bytes read as 0 for W1C/W1S/pulse registers.
+    wire [31:0] wr_bm = {{8{w_strb_q[3]}}, {8{w_strb_q[2]}}, {8{w_strb_q[1]}}, {8{w_strb_q[0]}}};
+    wire [31:0] wr_d  = w_data_q & wr_bm;
+
+    always @(posedge clk) begin
+        if (rst) begin
+            aw_full   <= 1'b0;
+            aw_addr_q <= {AXIL_ADDR_WIDTH{1'b0}};
+            w_full    <= 1'b0;
+            w_data_q  <= 32'd0;
+            w_strb_q  <= 4'd0;
+            bvalid_q  <= 1'b0;
+            bresp_q   <= RESP_OKAY;
+        end else begin
+            if (s_axil_awvalid && !aw_full) begin
+                aw_full   <= 1'b1;
+                aw_addr_q <= s_axil_awaddr;
+            end
+            if (s_axil_wvalid && !w_full) begin
+                w_full   <= 1'b1;
+                w_data_q <= s_axil_wdata;
+                w_strb_q <= s_axil_wstrb;
+            end
+            if (wr_go) begin
+                aw_full  <= 1'b0;
+                w_full   <= 1'b0;
+                bvalid_q <= 1'b1;
+                bresp_q  <= wr_ok ? RESP_OKAY : RESP_SLVERR;
+            end else if (bvalid_q && s_axil_bready) begin
+                bvalid_q <= 1'b0;
+            end
+        end
+    end
+
+    // ================================================================ AXI4-Lite read channel
+    reg         rvalid_q;
+    reg  [31:0] rdata_q;
+    reg  [1:0]  rresp_q;
+
+    // One read in flight; no new read during the soft-reset cycle (it would see stale values).
+    assign s_axil_arready = !rvalid_q && !sw_rst;
+    assign s_axil_rvalid  = rvalid_q;
+    assign s_axil_rdata   = rdata_q;
+    assign s_axil_rresp   = rresp_q;
+
+    wire        rd_go  = s_axil_arvalid && s_axil_arready;
+    wire        rd_hi_ok;
+    wire [16:0] rd_off = s_axil_araddr[16:0];
+    wire        rd_ok  = rd_hi_ok && is_reg(rd_off);   // also false when araddr[1:0] != 0
+    wire        rd_en  = rd_go && rd_ok;
+
+    // Address bits above the 128 KiB window must be zero (no aliasing).
+    generate
+        if (AXIL_ADDR_WIDTH > 17) begin : g_addr_hi
+            assign wr_hi_ok = ~|aw_addr_q[AXIL_ADDR_WIDTH-1:17];
+            assign rd_hi_ok = ~|s_axil_araddr[AXIL_ADDR_WIDTH-1:17];
+        end else begin : g_addr_window
+            assign wr_hi_ok = 1'b1;
+            assign rd_hi_ok = 1'b1;
+        end
+    endgenerate
+
+    // ================================================================ register storage
+    reg  [31:0] ctrl;
+    reg  [31:0] icr;
+    reg  [31:0] ims;
+    reg  [31:0] ral0;
+    reg  [31:0] rah0;
+    reg  [31:0] ipav;
+    reg  [31:0] ip4at0;
+
+    reg  [31:0] crcerrs, mpc, gprc, bprc, mprc, gptc, rnbc, ruc, roc, tpr, tpt, mptc, bptc;
+    reg  [63:0] gorc, gotc, tor, tot;
+
+    // MTA as a RAM plus one valid bit per word, so a (soft) reset clears it in one cycle.
+    reg  [31:0]          mta [0:MTA_WORDS-1];
+    reg  [MTA_WORDS-1:0] mta_vld;
+
+    // ---------------------------------------------------------------- write decode
+    wire wr_ctrl   = wr_en && (wr_off == RN_CTRL);
+    wire wr_icr    = wr_en && (wr_off == RN_ICR);
+    wire wr_itr    = wr_en && (wr_off == RN_ITR);
+    wire wr_ics    = wr_en && (wr_off == RN_ICS);
+    wire wr_ims    = wr_en && (wr_off == RN_IMS);
+    wire wr_imc    = wr_en && (wr_off == RN_IMC);
+    wire wr_rctl   = wr_en && (wr_off == RN_RCTL);
+    wire wr_tctl   = wr_en && (wr_off == RN_TCTL);
+    wire wr_tipg   = wr_en && (wr_off == RN_TIPG);
+    wire wr_rdbal  = wr_en && (wr_off == RN_RDBAL);
+    wire wr_rdlen  = wr_en && (wr_off == RN_RDLEN);
+    wire wr_rdh    = wr_en && (wr_off == RN_RDH);
+    wire wr_rdt    = wr_en && (wr_off == RN_RDT);
+    wire wr_rdtr   = wr_en && (wr_off == RN_RDTR);
+    wire wr_radv   = wr_en && (wr_off == RN_RADV);
+    wire wr_tdbal  = wr_en && (wr_off == RN_TDBAL);
+    wire wr_tdlen  = wr_en && (wr_off == RN_TDLEN);
+    wire wr_tdh    = wr_en && (wr_off == RN_TDH);
+    wire wr_tdt    = wr_en && (wr_off == RN_TDT);
+    wire wr_tidv   = wr_en && (wr_off == RN_TIDV);
+    wire wr_tadv   = wr_en && (wr_off == RN_TADV);
+    wire wr_ral0   = wr_en && (wr_off == RN_RAL0);
+    wire wr_rah0   = wr_en && (wr_off == RN_RAH0);
+    wire wr_ipav   = wr_en && (wr_off == RN_IPAV);
+    wire wr_ip4at0 = wr_en && (wr_off == RN_IP4AT0);
+
+    wire [16:0] wr_mta_rel = wr_off - RN_MTA;
+    wire        wr_mta     = wr_en && (wr_mta_rel < MTA_SPAN);
+    wire [6:0]  wr_mta_idx = wr_mta_rel[8:2];
+    wire [31:0] mta_wr_old = mta_vld[wr_mta_idx] ? mta[wr_mta_idx] : 32'd0;
+
+    // Write-1 registers: the strobed 1s.
+    wire [31:0] icr_w1c = wr_icr ? (wr_d & RN_ICR_WMASK & CAUSES) : 32'd0;
+    wire [31:0] ics_w1s = wr_ics ? (wr_d & RN_ICS_WMASK & CAUSES) : 32'd0;
+    wire        rst_w1  = wr_ctrl && (wr_d[RN_CTRL_RST] & RN_CTRL_WMASK[RN_CTRL_RST]);
+    wire        fpd_w1  = wr_rdtr && (wr_d[RN_RDTR_FPD] & RN_RDTR_WMASK[RN_RDTR_FPD]);
+
+    // Byte-strobed write of a register held in its low W bits: unstrobed bytes and bits outside
+    // the stored mask M keep their value.
+`define RN_RW(q, W, M) q <= ((q) & ~(wr_bm[(W)-1:0] & M[(W)-1:0])) | (wr_d[(W)-1:0] & M[(W)-1:0])
+
+    // ---------------------------------------------------------------- read decode (side effects)
+    wire rd_icr   = rd_en && (rd_off == RN_ICR);
+    wire rd_gorcl = rd_en && (rd_off == RN_GORCL);
+    wire rd_gorch = rd_en && (rd_off == RN_GORCH);
+    wire rd_gotcl = rd_en && (rd_off == RN_GOTCL);
+    wire rd_gotch = rd_en && (rd_off == RN_GOTCH);
+    wire rd_torl  = rd_en && (rd_off == RN_TORL);
+    wire rd_torh  = rd_en && (rd_off == RN_TORH);
+    wire rd_totl  = rd_en && (rd_off == RN_TOTL);
+    wire rd_toth  = rd_en && (rd_off == RN_TOTH);
+
+    // ---------------------------------------------------------------- control, rings, filters
+    always @(posedge clk) begin
+        if (rst || sw_rst) begin
+            ctrl    <= RN_CTRL_RSTVAL & ST_CTRL;
+            itr     <= RN_ITR_RSTVAL[15:0];
+            rctl    <= RN_RCTL_RSTVAL;
+            tctl    <= RN_TCTL_RSTVAL;
+            tipg    <= RN_TIPG_RSTVAL;
+            rdba    <= RN_RDBAL_RSTVAL;
+            rdlen   <= RN_RDLEN_RSTVAL[19:0];
+            rdh     <= RN_RDH_RSTVAL[15:0];
+            rdt     <= RN_RDT_RSTVAL[15:0];
+            rdtr    <= RN_RDTR_RSTVAL[15:0];
+            radv    <= RN_RADV_RSTVAL[15:0];
+            tdba    <= RN_TDBAL_RSTVAL;
+            tdlen   <= RN_TDLEN_RSTVAL[19:0];
+            tdh     <= RN_TDH_RSTVAL[15:0];
+            tdt     <= RN_TDT_RSTVAL[15:0];
+            tidv    <= RN_TIDV_RSTVAL[15:0];
+            tadv    <= RN_TADV_RSTVAL[15:0];
+            ral0    <= RAL0_RST;
+            rah0    <= RAH0_RST;
+            ipav    <= RN_IPAV_RSTVAL;
+            ip4at0  <= RN_IP4AT0_RSTVAL;
+            mta_vld <= {MTA_WORDS{1'b0}};
+            mta_hit <= 1'b0;
+            tdt_wr  <= 1'b0;
+            rdt_wr  <= 1'b0;
+            tctl_wr <= 1'b0;
+            rctl_wr <= 1'b0;
+            rdtr_fpd <= 1'b0;
+        end else begin
+            if (wr_ctrl)   `RN_RW(ctrl,   32, ST_CTRL);
+            if (wr_itr)    `RN_RW(itr,    16, ST_ITR);
+            if (wr_rctl)   `RN_RW(rctl,   32, ST_RCTL);
+            if (wr_tctl)   `RN_RW(tctl,   32, ST_TCTL);
+            if (wr_tipg)   `RN_RW(tipg,   32, ST_TIPG);
+            if (wr_rdbal)  `RN_RW(rdba,   32, ST_RDBAL);
+            if (wr_rdlen)  `RN_RW(rdlen,  20, ST_RDLEN);
+            if (wr_rdt)    `RN_RW(rdt,    16, ST_RDT);
+            if (wr_rdtr)   `RN_RW(rdtr,   16, ST_RDTR);
+            if (wr_radv)   `RN_RW(radv,   16, ST_RADV);
+            if (wr_tdbal)  `RN_RW(tdba,   32, ST_TDBAL);
+            if (wr_tdlen)  `RN_RW(tdlen,  20, ST_TDLEN);
+            if (wr_tdt)    `RN_RW(tdt,    16, ST_TDT);
+            if (wr_tidv)   `RN_RW(tidv,   16, ST_TIDV);
+            if (wr_tadv)   `RN_RW(tadv,   16, ST_TADV);
+            if (wr_ral0)   `RN_RW(ral0,   32, ST_RAL0);
+            if (wr_rah0)   `RN_RW(rah0,   32, ST_RAH0);
+            if (wr_ipav)   `RN_RW(ipav,   32, ST_IPAV);
+            if (wr_ip4at0) `RN_RW(ip4at0, 32, ST_IP4AT0);
+
+            // Heads belong to the engines: their update wins over a colliding software write.
+            if (tdh_we)      tdh <= tdh_in & ST_TDH[15:0];
+            else if (wr_tdh) `RN_RW(tdh, 16, ST_TDH);
+            if (rdh_we)      rdh <= rdh_in & ST_RDH[15:0];
+            else if (wr_rdh) `RN_RW(rdh, 16, ST_RDH);
+
+            if (wr_mta) mta_vld[wr_mta_idx] <= 1'b1;
+            mta_hit <= mta_vld[mta_bit[11:5]] & mta[mta_bit[11:5]][mta_bit[4:0]];
+
+            // Doorbells and pulses for the engines, aligned with the new register value.
+            tdt_wr   <= wr_tdt;
+            rdt_wr   <= wr_rdt;
+            tctl_wr  <= wr_tctl;
+            rctl_wr  <= wr_rctl;
+            rdtr_fpd <= fpd_w1;
+        end
+    end
+
+    // MTA RAM write port (no reset: mta_vld masks stale words).
+    always @(posedge clk) begin
+        if (wr_mta)
+            mta[wr_mta_idx] <= (mta_wr_old & ~(wr_bm & ST_MTA)) | (wr_d & ST_MTA);
+    end
+
+`undef RN_RW
+
+    // Soft reset: the cycle after the CTRL write with RST=1 (the write's BRESP is OKAY).
+    always @(posedge clk) begin
+        if (rst) sw_rst <= 1'b0;
+        else     sw_rst <= rst_w1 && !sw_rst;
+    end
+
+    // ---------------------------------------------------------------- interrupts (QEMU e1000)
+    // ICR: a read clears exactly the causes it returns; W1C clears; ICS and hardware set, and a
+    // set beats a clear in the same cycle, so no cause is lost. IMS: W1S; IMC: W1C.
+    always @(posedge clk) begin
+        if (rst || sw_rst) begin
+            icr <= RN_ICR_RSTVAL & CAUSES;
+            ims <= RN_IMS_RSTVAL & CAUSES;
+            irq <= 1'b0;
+        end else begin
+            icr <= (icr & ~(rd_icr ? icr : 32'd0) & ~icr_w1c) | ics_w1s | (intr_set & CAUSES);
+            if (wr_ims) ims <= ims | (wr_d & RN_IMS_WMASK & CAUSES);
+            if (wr_imc) ims <= ims & ~(wr_d & RN_IMC_WMASK & CAUSES);
+            // Level, re-evaluated every cycle: a cause latched while masked fires on unmask.
+            irq <= |(icr & ims);
+        end
+    end
+
+    // ---------------------------------------------------------------- statistics
+    always @(posedge clk) begin
+        if (rst || sw_rst) begin
+            crcerrs <= 32'd0; mpc  <= 32'd0; gprc <= 32'd0; bprc <= 32'd0; mprc <= 32'd0;
+            gptc    <= 32'd0; rnbc <= 32'd0; ruc  <= 32'd0; roc  <= 32'd0; tpr  <= 32'd0;
+            tpt     <= 32'd0; mptc <= 32'd0; bptc <= 32'd0;
+            gorc <= 64'd0; gotc <= 64'd0; tor <= 64'd0; tot <= 64'd0;
+        end else begin
+            crcerrs <= stat32_next(crcerrs, rd_en && (rd_off == RN_CRCERRS), stat_inc[ST_CRCERRS]);
+            mpc     <= stat32_next(mpc,     rd_en && (rd_off == RN_MPC),     stat_inc[ST_MPC]);
+            gprc    <= stat32_next(gprc,    rd_en && (rd_off == RN_GPRC),    stat_inc[ST_GPRC]);
+            bprc    <= stat32_next(bprc,    rd_en && (rd_off == RN_BPRC),    stat_inc[ST_BPRC]);
+            mprc    <= stat32_next(mprc,    rd_en && (rd_off == RN_MPRC),    stat_inc[ST_MPRC]);
+            gptc    <= stat32_next(gptc,    rd_en && (rd_off == RN_GPTC),    stat_inc[ST_GPTC]);
+            rnbc    <= stat32_next(rnbc,    rd_en && (rd_off == RN_RNBC),    stat_inc[ST_RNBC]);
+            ruc     <= stat32_next(ruc,     rd_en && (rd_off == RN_RUC),     stat_inc[ST_RUC]);
+            roc     <= stat32_next(roc,     rd_en && (rd_off == RN_ROC),     stat_inc[ST_ROC]);
+            tpr     <= stat32_next(tpr,     rd_en && (rd_off == RN_TPR),     stat_inc[ST_TPR]);
+            tpt     <= stat32_next(tpt,     rd_en && (rd_off == RN_TPT),     stat_inc[ST_TPT]);
+            mptc    <= stat32_next(mptc,    rd_en && (rd_off == RN_MPTC),    stat_inc[ST_MPTC]);
+            bptc    <= stat32_next(bptc,    rd_en && (rd_off == RN_BPTC),    stat_inc[ST_BPTC]);
+            gorc    <= stat64_next(gorc, rd_gorcl, rd_gorch, stat_gorc_add);
+            gotc    <= stat64_next(gotc, rd_gotcl, rd_gotch, stat_gotc_add);
+            tor     <= stat64_next(tor,  rd_torl,  rd_torh,  stat_tor_add);
+            tot     <= stat64_next(tot,  rd_totl,  rd_toth,  stat_tot_add);
+        end
+    end
+
+    // ================================================================ read mux
+    // Word index into MTA (RN_MTA is word aligned, so the low bits subtract without a borrow).
+    wire [6:0]  rd_mta_idx  = rd_off[8:2] - RN_MTA[8:2];
+    wire [31:0] mta_rd_word = mta_vld[rd_mta_idx] ? mta[rd_mta_idx] : 32'd0;
+
+    // STATUS: FD and SPEED are constants (the RDL reset), LU follows CTRL.SLU.
+    wire [31:0] status_val = (RN_STATUS_RSTVAL & ~(32'd1 << RN_STATUS_LU))
+                           | ({31'd0, ctrl[RN_CTRL_SLU]} << RN_STATUS_LU);
+
+    reg  [31:0] rd_val;
+    always @* begin
+        case (rd_off)
+            RN_CTRL:    rd_val = ctrl & RN_CTRL_RMASK;
+            RN_STATUS:  rd_val = status_val & RN_STATUS_RMASK;
+            RN_ICR:     rd_val = icr & RN_ICR_RMASK;
+            RN_ITR:     rd_val = {16'd0, itr} & RN_ITR_RMASK;
+            RN_ICS:     rd_val = 32'd0 & RN_ICS_RMASK;          // write-only
+            RN_IMS:     rd_val = ims & RN_IMS_RMASK;
+            RN_IMC:     rd_val = 32'd0 & RN_IMC_RMASK;          // write-only
+            RN_RCTL:    rd_val = rctl & RN_RCTL_RMASK;
+            RN_TCTL:    rd_val = tctl & RN_TCTL_RMASK;
+            RN_TIPG:    rd_val = tipg & RN_TIPG_RMASK;
+            RN_RDBAL:   rd_val = rdba & RN_RDBAL_RMASK;
+            RN_RDBAH:   rd_val = RN_RDBAH_RSTVAL & RN_RDBAH_RMASK;  // 32-bit DMA: always 0
+            RN_RDLEN:   rd_val = {12'd0, rdlen} & RN_RDLEN_RMASK;
+            RN_RDH:     rd_val = {16'd0, rdh} & RN_RDH_RMASK;
+            RN_RDT:     rd_val = {16'd0, rdt} & RN_RDT_RMASK;
+            RN_RDTR:    rd_val = {16'd0, rdtr} & RN_RDTR_RMASK;
+            RN_RADV:    rd_val = {16'd0, radv} & RN_RADV_RMASK;
+            RN_TDBAL:   rd_val = tdba & RN_TDBAL_RMASK;
+            RN_TDBAH:   rd_val = RN_TDBAH_RSTVAL & RN_TDBAH_RMASK;
+            RN_TDLEN:   rd_val = {12'd0, tdlen} & RN_TDLEN_RMASK;
+            RN_TDH:     rd_val = {16'd0, tdh} & RN_TDH_RMASK;
+            RN_TDT:     rd_val = {16'd0, tdt} & RN_TDT_RMASK;
+            RN_TIDV:    rd_val = {16'd0, tidv} & RN_TIDV_RMASK;
+            RN_TADV:    rd_val = {16'd0, tadv} & RN_TADV_RMASK;
+            RN_CRCERRS: rd_val = crcerrs & RN_CRCERRS_RMASK;
+            RN_MPC:     rd_val = mpc & RN_MPC_RMASK;
+            RN_GPRC:    rd_val = gprc & RN_GPRC_RMASK;
+            RN_BPRC:    rd_val = bprc & RN_BPRC_RMASK;
+            RN_MPRC:    rd_val = mprc & RN_MPRC_RMASK;
+            RN_GPTC:    rd_val = gptc & RN_GPTC_RMASK;
+            RN_GORCL:   rd_val = gorc[31:0] & RN_GORCL_RMASK;
+            RN_GORCH:   rd_val = gorc[63:32] & RN_GORCH_RMASK;
+            RN_GOTCL:   rd_val = gotc[31:0] & RN_GOTCL_RMASK;
+            RN_GOTCH:   rd_val = gotc[63:32] & RN_GOTCH_RMASK;
+            RN_RNBC:    rd_val = rnbc & RN_RNBC_RMASK;
+            RN_RUC:     rd_val = ruc & RN_RUC_RMASK;
+            RN_ROC:     rd_val = roc & RN_ROC_RMASK;
+            RN_TORL:    rd_val = tor[31:0] & RN_TORL_RMASK;
+            RN_TORH:    rd_val = tor[63:32] & RN_TORH_RMASK;
+            RN_TOTL:    rd_val = tot[31:0] & RN_TOTL_RMASK;
+            RN_TOTH:    rd_val = tot[63:32] & RN_TOTH_RMASK;
+            RN_TPR:     rd_val = tpr & RN_TPR_RMASK;
+            RN_TPT:     rd_val = tpt & RN_TPT_RMASK;
+            RN_MPTC:    rd_val = mptc & RN_MPTC_RMASK;
+            RN_BPTC:    rd_val = bptc & RN_BPTC_RMASK;
+            RN_RAL0:    rd_val = ral0 & RN_RAL0_RMASK;
+            RN_RAH0:    rd_val = rah0 & RN_RAH0_RMASK;
+            RN_IPAV:    rd_val = ipav & RN_IPAV_RMASK;
+            RN_IP4AT0:  rd_val = ip4at0 & RN_IP4AT0_RMASK;
+            RN_RNID:    rd_val = RN_RNID_RSTVAL & RN_RNID_RMASK;
+            RN_RNVER:   rd_val = RN_RNVER_RSTVAL & RN_RNVER_RMASK;
+            RN_RNCAPS:  rd_val = RNCAPS_VAL;
+            default:    rd_val = mta_rd_word & RN_MTA_RMASK;     // only used when is_reg() says MTA
+        endcase
+    end
+
+    always @(posedge clk) begin
+        if (rst) begin
+            rvalid_q <= 1'b0;
+            rdata_q  <= 32'd0;
+            rresp_q  <= RESP_OKAY;
+        end else if (rd_go) begin
+            rvalid_q <= 1'b1;
+            rdata_q  <= rd_ok ? rd_val : 32'd0;
+            rresp_q  <= rd_ok ? RESP_OKAY : RESP_SLVERR;
+        end else if (rvalid_q && s_axil_rready) begin
+            rvalid_q <= 1'b0;
+        end
+    end
+
+    // ================================================================ exports
+    assign link_up   = ctrl[RN_CTRL_SLU];
+    assign mac_addr  = {ral0[7:0], ral0[15:8], ral0[23:16], ral0[31:24], rah0[7:0], rah0[15:8]};
+    assign mac_valid = rah0[RN_RAH0_AV];
+    assign ip4_addr  = ip4at0;
+    assign ip4_valid = ipav[RN_IPAV_V40];
+
+    // AxPROT carries no meaning for this slave (no secure/privileged split).
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire unused_ok = &{1'b0, s_axil_awprot, s_axil_arprot};
+    /* verilator lint_on UNUSEDSIGNAL */
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,92 @@
+"""The board: the kernel model booted on a device tree, and the CPU's physical address map.
+
+The address map is the hardware's truth and comes from the *base* device tree
+(sim/ringnic.dts): the NIC's AXI-Lite window sits where its node says. A test may hand the
+kernel a *variant* of that tree (a dtc overlay such as ``&ringnic0 { ... };``) to describe a
+board mistake -- a wrong compatible, a missing interrupt, a reg that points at another
+peripheral -- without changing what is really on the bus.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from cocotbext.axi import SparseMemoryRegion
+
+from pydriver import kernel
+from pydriver.kernel import of, platform
+from pydriver.ringnic import main as ringnic
+from tb.ringnic_tb import RingnicTB
+from tb.runner import ROOT
+
+DTS = ROOT / "sim" / "ringnic.dts"
+# A peripheral that is not a ringnic: an AXI BRAM controller (reads what was written, 0 else).
+BRAM_BASE, BRAM_SIZE = 0x40000000, 0x20000
+
+
+class BramWindow:
+    """MMIO view of the AXI BRAM: plain memory (cocotbext-axi's SparseMemoryRegion)."""
+
+    def __init__(self, size: int):
+        self.mem = SparseMemoryRegion(size)
+
+    async def readl(self, offset: int) -> int:
+        return int.from_bytes(await self.mem.read(offset, 4), "little")
+
+    async def writel(self, value: int, offset: int) -> None:
+        await self.mem.write(offset, int(value).to_bytes(4, "little"))
+
+
+def compile_dts(overlay: str = "") -> bytes:
+    """The base tree plus `overlay` (dtc syntax, appended after an /include/), compiled by dtc."""
+    if not overlay:
+        return of.dtc_compile(DTS)
+    with tempfile.TemporaryDirectory() as tmp:
+        variant = Path(tmp) / "variant.dts"
+        variant.write_text(f'/include/ "{DTS}"\n{overlay}\n')
+        return of.dtc_compile(variant)
+
+
+def nic_windows() -> list[tuple[str, int, int]]:
+    """(label-ish name, base, size) of every ringnic node in the base tree."""
+    root = of.of_fdt_unflatten(compile_dts())
+    out = []
+    np = of.of_find_compatible_node(None, None, ringnic.COMPATIBLE, root=root)
+    while np is not None:
+        res = of.of_address_to_resource(np, 0)
+        out.append((np.full_name, res.start, res.end - res.start + 1))
+        np = of.of_find_compatible_node(np, None, ringnic.COMPATIBLE, root=root)
+    return out
+
+
+class Board:
+    """One booted kernel with its NIC(s) on the bus."""
+
+    def __init__(self, tb: RingnicTB):
+        self.tb = tb
+        self.bram = BramWindow(BRAM_SIZE)
+        self.kernel = None
+        self.root = None
+
+    async def boot(self, overlay: str = ""):
+        """Boot the kernel model on the base tree (+ overlay) and populate its platform devices."""
+        self.kernel = kernel.boot(clock=lambda: int(self.tb.now_ns()))
+        logging.getLogger("kernel").setLevel(logging.DEBUG)  # dmesg into the simulation log too
+        (_, base, size), = nic_windows()  # one NIC on this board
+        platform.register_iomem_backend(base, size, lambda start, n: self.tb.mmio(base, start))
+        platform.register_iomem_backend(BRAM_BASE, BRAM_SIZE, lambda start, n: self.bram)
+        self.root = of.of_fdt_unflatten(compile_dts(overlay))
+        platform.of_platform_populate(self.root)
+        return self.kernel
+
+    async def modprobe(self, **params) -> int:
+        return await ringnic.ringnic_init_module(**params)
+
+    async def rmmod(self) -> None:
+        await ringnic.ringnic_exit_module()
+
+    def pdev(self):
+        """The platform device of the (first) ringnic node."""
+        return next(d for d in platform.platform_devices() if of.of_device_is_compatible(d.dev.of_node, ringnic.COMPATIBLE))

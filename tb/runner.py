@@ -1,0 +1,159 @@
+"""Build the RTL once per simulator, then run each cocotb test in a simulator process of its own.
+
+One process per test gives every test a clean simulator, its own log and its own waveform at a
+predictable path, and lets pytest select, time out and report each test alone:
+
+    build/<sim>/<toplevel>[-waves]/      the simulator build (incremental)
+    build/<sim>/logs/<test>.log          everything the simulation printed
+    build/<sim>/results/<test>.xml       cocotb's JUnit result (simulated time, failure text)
+    build/waves/<sim>/<test>.fst         the waveform, with WAVES=1
+"""
+
+from __future__ import annotations
+
+import glob
+import re
+import sys
+import time
+import tomllib
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from tb import toolchain
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "build"
+SIMS = ("verilator", "icarus")
+
+
+@dataclass
+class Result:
+    sim: str
+    test: str
+    passed: bool
+    sim_time_ns: float
+    wall_s: float
+    message: str
+    log: Path
+    waves: Path | None
+
+
+@lru_cache(maxsize=None)
+def settings() -> dict:
+    with open(ROOT / "sim" / "settings.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+def sources() -> list[Path]:
+    return [Path(p) for pat in settings()["design"]["sources"] for p in sorted(glob.glob(str(ROOT / pat)))]
+
+
+def wave_path(sim: str, test: str) -> Path:
+    return BUILD / "waves" / sim / f"{test}.fst"
+
+
+def log_path(sim: str, test: str) -> Path:
+    return BUILD / sim / "logs" / f"{test}.log"
+
+
+def build_dir(sim: str, toplevel: str, waves: bool, params: tuple = ()) -> Path:
+    tag = "".join(f"-{k}={v}" for k, v in params).replace("'", "")
+    return BUILD / sim / (toplevel + tag + ("-waves" if waves else ""))
+
+
+@lru_cache(maxsize=None)
+def build(sim: str, toplevel: str | None = None, waves: bool = False, params: tuple = ()):
+    """Build (or bring up to date) `toplevel` with parameters `params` for `sim`; returns the runner.
+
+    `params` is a tuple of (name, Verilog literal) pairs, e.g. (("MAC_ADDR", "48'h0"),).
+    """
+    from cocotb_tools.runner import get_runner
+
+    if sim not in SIMS:
+        raise toolchain.ToolchainError(f"unknown simulator {sim!r}: choose one of {', '.join(SIMS)}")
+    toplevel = toplevel or settings()["design"]["toplevel"]
+    if sim == "verilator":
+        toolchain.check_verilator(waves=waves)
+    else:
+        toolchain.check_icarus()
+    toolchain.activate(sim)  # the runner builds with os.environ and looks verilator up on PATH
+    cfg, design = settings()[sim], settings()["design"]
+    runner = get_runner(sim)
+    bdir = build_dir(sim, toplevel, waves, params)
+    bdir.mkdir(parents=True, exist_ok=True)
+    runner.build(
+        sources=sources(),
+        includes=[ROOT / p for p in design["includes"]],
+        hdl_toplevel=toplevel,
+        build_dir=bdir,
+        build_args=cfg["build_args"] + (cfg["waves_build_args"] if waves else []),
+        timescale=tuple(design["timescale"]),
+        parameters=dict(params),
+        waves=waves,
+        log_file=bdir / "build.log",
+    )
+    return runner
+
+
+def run(sim: str, module: str, test: str, toplevel: str | None = None, waves: bool = False,
+        params: tuple = (), extra_env: dict[str, str] | None = None) -> Result:
+    """Run exactly one cocotb test; a filter that matches nothing is a failure, not a pass."""
+    toplevel = toplevel or settings()["design"]["toplevel"]
+    runner = build(sim, toplevel, waves, params)
+    for path in (str(ROOT / "tests"), str(ROOT)):  # the runner hands the simulator our sys.path
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    log, xml = log_path(sim, test), BUILD / sim / "results" / f"{test}.xml"
+    wave = wave_path(sim, test) if waves else None
+    for p in (log, xml) + ((wave,) if wave else ()):
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.unlink(missing_ok=True)
+    plusargs, test_args = [], []
+    if wave and sim == "icarus":
+        plusargs.append(f"+dumpfile_path={wave}")
+    elif wave:
+        test_args += ["--trace-file", str(wave)]
+    env = {"RINGNIC_SIM": sim, "RINGNIC_TEST": test, **(extra_env or {})}
+    t0 = time.perf_counter()
+    crashed = ""
+    try:
+        runner.test(
+            test_module=module, hdl_toplevel=toplevel, build_dir=build_dir(sim, toplevel, waves, params),
+            test_dir=BUILD / sim / "run", results_xml=str(xml), log_file=log,
+            test_filter=rf"^{re.escape(module)}\.{re.escape(test)}$",
+            waves=waves, plusargs=plusargs, test_args=test_args, extra_env=env,
+        )
+    except (RuntimeError, SystemExit) as exc:  # the simulator itself failed
+        crashed = f"simulator failed: {exc}"
+    wall = time.perf_counter() - t0
+    passed, sim_ns, message = _parse(xml, test)
+    if crashed:
+        passed, message = False, f"{crashed}; {message}"
+    return Result(sim, test, passed, sim_ns, wall, message, log, wave)
+
+
+def _parse(xml: Path, test: str) -> tuple[bool, float, str]:
+    if not xml.exists():
+        return False, 0.0, "no results file: the simulation did not finish"
+    cases = [c for c in ET.parse(xml).getroot().iter("testcase") if c.get("name") == test]
+    if not cases:
+        return False, 0.0, f"no test named {test!r} ran (the cocotb filter matched nothing)"
+    case = cases[0]
+    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    scale = {"fs": 1e-6, "ps": 1e-3, "ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[props.get("sim_time_unit", "ns")]
+    sim_ns = float(props.get("sim_time_duration", 0.0)) * scale
+    for tag in ("failure", "error"):
+        node = case.find(tag)
+        if node is not None:
+            return False, sim_ns, (node.get("message") or "") + ("\n" + node.text if node.text else "")
+    if case.find("skipped") is not None:
+        return False, sim_ns, "skipped by cocotb"
+    return True, sim_ns, ""
+
+
+def log_tail(path: Path, lines: int = 60) -> str:
+    if not path.exists():
+        return "(no log)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])

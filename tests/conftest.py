@@ -1,0 +1,152 @@
+"""pytest front end for the cocotb tests.
+
+Every ``@cocotb.test()`` in ``tests/test_*.py`` becomes one pytest item per simulator,
+``test_probe_ok[verilator]``, run in a simulator process of its own (tb/runner.py). So
+``pytest tests -k "probe and icarus"`` selects exactly what ``make sim`` runs, and the
+JUnit XML, timeouts and summaries are pytest's.
+
+Options: ``--sim verilator,icarus`` (default: both), ``--testcase NAME`` (exactly one test;
+no match is an error), ``--waves`` (one FST per test), ``--list-paths`` (tests by driver path).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+import pytest
+
+from tb import runner
+
+# Driver paths, by test-name prefix; `make list` groups by these (longest prefix wins).
+DRIVER_PATHS = {
+    "test_probe": "probe",
+    "test_regs": "probe (register semantics)",
+    "test_dma_coherence": "DMA coherence",
+    "test_dma": "DMA coherence",
+    "test_tx": "TX descriptor writes",
+    "test_napi_rx": "NAPI RX",
+    "test_rx": "NAPI RX",
+    "test_waves": "waveforms",
+    "test_demo": "demo",
+}
+
+
+def driver_path(name: str) -> str:
+    best = max((p for p in DRIVER_PATHS if name.startswith(p)), key=len, default=None)
+    return DRIVER_PATHS[best] if best else "other"
+
+
+def pytest_addoption(parser):
+    g = parser.getgroup("ringnic")
+    g.addoption("--sim", default="verilator,icarus", help="simulators, comma-separated (default: both)")
+    g.addoption("--testcase", default="", help="run exactly this cocotb test; no match is an error")
+    g.addoption("--waves", action="store_true", help="write build/waves/<sim>/<test>.fst per test")
+    g.addoption("--list-paths", action="store_true", help="list the cocotb tests grouped by driver path")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sim(name): a cocotb test run on simulator `name`")
+    config._ringnic_results = []
+    config._ringnic_t0 = time.perf_counter()
+
+
+def _sims(config) -> list[str]:
+    sims = [s.strip() for s in config.getoption("--sim").split(",") if s.strip()]
+    bad = [s for s in sims if s not in runner.SIMS]
+    if bad:
+        raise pytest.UsageError(f"--sim: unknown simulator {', '.join(bad)} (choose from {', '.join(runner.SIMS)})")
+    return sims
+
+
+def pytest_pycollect_makeitem(collector, name, obj):
+    from cocotb._decorators import TestGenerator  # cocotb 2.1: what @cocotb.test() returns
+
+    if not isinstance(obj, TestGenerator):
+        return None
+    module = collector.module
+    toplevel = getattr(module, "HDL_TOPLEVEL", None)  # default: sim/settings.toml
+    params = tuple(sorted(getattr(module, "HDL_PARAMETERS", {}).items()))
+    items = []
+    for t in obj.generate_tests():
+        for sim in _sims(collector.config):
+            item = CocotbItem.from_parent(collector, name=f"{t.name}[{sim}]", sim=sim, test=t.name,
+                                          module_name=module.__name__, toplevel=toplevel, params=params, doc=t.doc)
+            item.add_marker(pytest.mark.sim(sim))
+            item.add_marker(getattr(pytest.mark, sim))
+            items.append(item)
+    return items
+
+
+class CocotbFailure(Exception):
+    pass
+
+
+class CocotbItem(pytest.Item):
+    def __init__(self, *, sim, test, module_name, toplevel, params, doc, **kw):
+        super().__init__(**kw)
+        self.sim, self.test, self.module_name, self.toplevel, self.doc = sim, test, module_name, toplevel, doc
+        self.params = params
+
+    def runtest(self):
+        res = runner.run(self.sim, self.module_name, self.test, self.toplevel,
+                         waves=self.config.getoption("--waves"), params=self.params)
+        self.config._ringnic_results.append(res)
+        self.user_properties += [("sim_time_ns", res.sim_time_ns), ("log", str(res.log))]
+        if res.waves:
+            self.user_properties.append(("waves", str(res.waves)))
+        if not res.passed:
+            raise CocotbFailure(f"{res.message}\n--- last lines of {res.log} ---\n{runner.log_tail(res.log)}")
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, CocotbFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.test} [{self.sim}]"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    wanted = config.getoption("--testcase")
+    if wanted:
+        keep = [i for i in items if getattr(i, "test", None) == wanted]
+        if not keep:
+            names = sorted({i.test for i in items if isinstance(i, CocotbItem)})
+            raise pytest.UsageError(
+                f"no cocotb test named {wanted!r}; `make list` shows them"
+                + (f" (close: {', '.join(n for n in names if wanted in n or n in wanted)})" if names else ""))
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
+    if config.getoption("--list-paths"):
+        groups = defaultdict(list)
+        for i in items:
+            if isinstance(i, CocotbItem) and i.test not in groups[driver_path(i.test)]:
+                groups[driver_path(i.test)].append(i.test)
+        for path, tests in groups.items():
+            print(f"\n{path}:")
+            for t in tests:
+                doc = next((i.doc for i in items if getattr(i, "test", None) == t), "") or ""
+                print(f"  {t:<44} {doc.strip().splitlines()[0] if doc.strip() else ''}")
+        print()
+        pytest.exit("listed", returncode=0)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    results = config._ringnic_results
+    if not results:
+        return
+    tr = terminalreporter
+    tr.section("ringnic simulation summary")
+    by_sim = defaultdict(list)
+    for r in results:
+        by_sim[r.sim].append(r)
+    tr.write_line(f"{'simulator':<10} {'tests':>5} {'passed':>6} {'failed':>6} {'sim time':>12} {'test wall':>10}")
+    for sim, rs in by_sim.items():
+        npass = sum(r.passed for r in rs)
+        tr.write_line(f"{sim:<10} {len(rs):>5} {npass:>6} {len(rs) - npass:>6} "
+                      f"{sum(r.sim_time_ns for r in rs) / 1e3:>9.1f} us {sum(r.wall_s for r in rs):>8.1f} s")
+    tr.write_line(f"wall time including builds: {time.perf_counter() - config._ringnic_t0:.1f} s")
+    waves = [r.waves for r in results if r.waves]
+    if waves:
+        tr.write_line(f"waveforms: {waves[0].parent}/<test>.fst")
