@@ -33,6 +33,7 @@ help:
 deps:
 	@missing=$$(for p in $(APT_PKGS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo -n "$$p "; done); \
+	missing="$${missing% }"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "ringnic: installing Debian packages: $$missing"; \
@@ -59,7 +60,7 @@ sim: venv
 	$(PYTEST) tests -m $(SIM) $(SIM_ARGS) --junitxml=build/junit-$(SIM).xml -q
 
 list: venv
-	@$(PYTEST) tests -q --sim $(SIM) --list-paths
+	@$(PYTEST) -o addopts="-p no:cacheprovider" -p no:terminal tests --sim $(SIM) --list-paths
 
 # Re-runs the test with waves when its FST is missing or older than any source.
 waves: venv

@@ -1,6 +1,7 @@
 // ringnic register map: generated from rtl/ringnic_regs.rdl by `make regs`; do not edit.
 // Included inside rtl/ringnic_regs.v: RN_<REG> offset, _RSTVAL reset value, _RMASK bits
-// a read returns, _WMASK bits a write may change, RN_<REG>_<FIELD> a field's lsb.
+// a read returns, _WMASK bits a write may change, RN_<REG>_<FIELD> a field's lsb (_W its
+// width, when over 1), RN_<REG>_COUNT/_STRIDE an array's length and byte stride.
 /* verilator lint_off UNUSEDPARAM */
 localparam [16:0] RN_CTRL = 17'h00000;
 localparam [31:0] RN_CTRL_RSTVAL = 32'h00000041;
@@ -257,16 +258,18 @@ localparam [16:0] RN_BPTC = 17'h040F4;
 localparam [31:0] RN_BPTC_RSTVAL = 32'h00000000;
 localparam [31:0] RN_BPTC_RMASK = 32'hFFFFFFFF;
 localparam [31:0] RN_BPTC_WMASK = 32'h00000000;
-localparam [16:0] RN_MTA = 17'h05200;  // [128], stride 4
+localparam [16:0] RN_MTA = 17'h05200;
+localparam integer RN_MTA_COUNT = 128;
+localparam integer RN_MTA_STRIDE = 4;
 localparam [31:0] RN_MTA_RSTVAL = 32'h00000000;
 localparam [31:0] RN_MTA_RMASK = 32'hFFFFFFFF;
 localparam [31:0] RN_MTA_WMASK = 32'hFFFFFFFF;
 localparam [16:0] RN_RAL0 = 17'h05400;
-localparam [31:0] RN_RAL0_RSTVAL = 32'h00000000;
+localparam [31:0] RN_RAL0_RSTVAL = 32'h00350A02;
 localparam [31:0] RN_RAL0_RMASK = 32'hFFFFFFFF;
 localparam [31:0] RN_RAL0_WMASK = 32'hFFFFFFFF;
 localparam [16:0] RN_RAH0 = 17'h05404;
-localparam [31:0] RN_RAH0_RSTVAL = 32'h00000000;
+localparam [31:0] RN_RAH0_RSTVAL = 32'h80000100;
 localparam [31:0] RN_RAH0_RMASK = 32'h8003FFFF;
 localparam [31:0] RN_RAH0_WMASK = 32'h8003FFFF;
 localparam integer RN_RAH0_RAH = 0;  // width 16

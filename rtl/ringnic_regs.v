@@ -4,7 +4,8 @@
 // ringnic_regs: the AXI4-Lite slave and the 8254x (e1000) style register file.
 //
 // Every offset, reset value and bit mask comes from rtl/ringnic_regmap.vh, generated from
-// rtl/ringnic_regs.rdl; nothing here hard-codes a register position. Semantics follow QEMU's
+// rtl/ringnic_regs.rdl; no offset or mask is written out here. (Not in the header, so given
+// here: the MTA length, the export port widths, the RAL/RAH byte order of the MAC address.) Semantics follow QEMU's
 // hw/net/e1000.c (docs: shared/reference/driver-semantics.md sections 1.1-1.3, 1.9).
 //
 // Bus rules:
@@ -108,7 +109,7 @@ module ringnic_regs #(
     localparam [1:0] RESP_SLVERR = 2'b10;
 
     // The generated header has no array length: MTA[128] in the RDL (test_regs_rdl_walk checks it).
-    localparam integer  MTA_WORDS   = 128;
+    localparam integer  MTA_WORDS   = RN_MTA_COUNT;
     localparam integer  MTA_SPAN_I  = MTA_WORDS * 4;      // bytes the array covers
     localparam [16:0]   MTA_SPAN    = MTA_SPAN_I[16:0];
 
@@ -140,11 +141,11 @@ module ringnic_regs #(
     // ICR/ICS/IMS/IMC share the cause bits; only those in RN_ICR_RMASK exist.
     localparam [31:0] CAUSES = RN_ICR_RMASK;
 
-    // RAL0/RAH0 reset from MAC_ADDR (the RDL's reset of 0 stands for "from the parameter"):
+    // RAL0/RAH0 reset from MAC_ADDR (the RDL's reset values are the default build's):
     // octet 0 in RAL0[7:0] ... octet 5 in RAH0[15:8], marked valid unless MAC_ADDR is 0 (no
     // address programmed, like a blank EEPROM: the driver then picks a random one).
     localparam [31:0] RAL0_RST = {MAC_ADDR[23:16], MAC_ADDR[31:24], MAC_ADDR[39:32], MAC_ADDR[47:40]};
-    localparam [31:0] RAH0_RST = RN_RAH0_RSTVAL | ({31'd0, MAC_ADDR != 48'd0} << RN_RAH0_AV)
+    localparam [31:0] RAH0_RST = ({31'd0, MAC_ADDR != 48'd0} << RN_RAH0_AV)
                                | ({16'd0, MAC_ADDR[7:0], MAC_ADDR[15:8]} << RN_RAH0_RAH);
 
     // RNCAPS from the build parameters (each must fit its RDL field; masked to the register).
@@ -210,16 +211,16 @@ module ringnic_regs #(
         end
     endfunction
 
-    // 64-bit pair: reading L clears the low half, reading H clears both; saturates at all ones.
+    // 64-bit pair (QEMU's mac_read_clr8): reading L has no side effect, reading H clears both;
+    // saturates at all ones.
     function [63:0] stat64_next;
         input [63:0] f_cnt;
-        input        f_clr_lo;
         input        f_clr_all;
         input [15:0] f_add;
         reg   [63:0] f_base;
         reg   [64:0] f_sum;
         begin
-            f_base = f_clr_all ? 64'd0 : (f_clr_lo ? {f_cnt[63:32], 32'd0} : f_cnt);
+            f_base = f_clr_all ? 64'd0 : f_cnt;
             f_sum  = {1'b0, f_base} + {49'd0, f_add};
             stat64_next = f_sum[64] ? {64{1'b1}} : f_sum[63:0];
         end
@@ -374,13 +375,9 @@ module ringnic_regs #(
 
     // ---------------------------------------------------------------- read decode (side effects)
     wire rd_icr   = rd_en && (rd_off == RN_ICR);
-    wire rd_gorcl = rd_en && (rd_off == RN_GORCL);
     wire rd_gorch = rd_en && (rd_off == RN_GORCH);
-    wire rd_gotcl = rd_en && (rd_off == RN_GOTCL);
     wire rd_gotch = rd_en && (rd_off == RN_GOTCH);
-    wire rd_torl  = rd_en && (rd_off == RN_TORL);
     wire rd_torh  = rd_en && (rd_off == RN_TORH);
-    wire rd_totl  = rd_en && (rd_off == RN_TOTL);
     wire rd_toth  = rd_en && (rd_off == RN_TOTH);
 
     // ---------------------------------------------------------------- control, rings, filters
@@ -461,10 +458,12 @@ module ringnic_regs #(
 
 `undef RN_RW
 
-    // Soft reset: the cycle after the CTRL write with RST=1 (the write's BRESP is OKAY).
+    // Soft reset: the cycle after the CTRL write with RST=1 (the write's BRESP is OKAY). It resets
+    // the register file, not the bus logic; hardware inputs in that cycle are dropped (the engines
+    // see the same pulse and reset too).
     always @(posedge clk) begin
         if (rst) sw_rst <= 1'b0;
-        else     sw_rst <= rst_w1 && !sw_rst;
+        else     sw_rst <= rst_w1;
     end
 
     // ---------------------------------------------------------------- interrupts (QEMU e1000)
@@ -505,10 +504,10 @@ module ringnic_regs #(
             tpt     <= stat32_next(tpt,     rd_en && (rd_off == RN_TPT),     stat_inc[ST_TPT]);
             mptc    <= stat32_next(mptc,    rd_en && (rd_off == RN_MPTC),    stat_inc[ST_MPTC]);
             bptc    <= stat32_next(bptc,    rd_en && (rd_off == RN_BPTC),    stat_inc[ST_BPTC]);
-            gorc    <= stat64_next(gorc, rd_gorcl, rd_gorch, stat_gorc_add);
-            gotc    <= stat64_next(gotc, rd_gotcl, rd_gotch, stat_gotc_add);
-            tor     <= stat64_next(tor,  rd_torl,  rd_torh,  stat_tor_add);
-            tot     <= stat64_next(tot,  rd_totl,  rd_toth,  stat_tot_add);
+            gorc    <= stat64_next(gorc, rd_gorch, stat_gorc_add);
+            gotc    <= stat64_next(gotc, rd_gotch, stat_gotc_add);
+            tor     <= stat64_next(tor,  rd_torh,  stat_tor_add);
+            tot     <= stat64_next(tot,  rd_toth,  stat_tot_add);
         end
     end
 

@@ -11,6 +11,7 @@ no match is an error), ``--waves`` (one FST per test), ``--list-paths`` (tests b
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections import defaultdict
 
@@ -113,9 +114,9 @@ def pytest_collection_modifyitems(session, config, items):
         keep = [i for i in items if getattr(i, "test", None) == wanted]
         if not keep:
             names = sorted({i.test for i in items if isinstance(i, CocotbItem)})
-            raise pytest.UsageError(
-                f"no cocotb test named {wanted!r}; `make list` shows them"
-                + (f" (close: {', '.join(n for n in names if wanted in n or n in wanted)})" if names else ""))
+            close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.6)
+            raise pytest.UsageError(f"no cocotb test named {wanted!r}; `make list` shows them"
+                                    + (f" (did you mean {', '.join(close)}?)" if close else ""))
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
         items[:] = keep
     if config.getoption("--list-paths"):

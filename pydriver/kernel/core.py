@@ -193,6 +193,10 @@ class Kernel:
         self.netdevs = []
         self.ifindex = 0
         self.loopback_dev = None
+        # memory and DMA (mm.py, dma_debug.py, swiotlb.py); created on first use
+        self.mm = None
+        self.dma_debug = None
+        self.swiotlb = None
 
     def now_ns(self) -> int:
         return int(self.clock())

@@ -157,11 +157,14 @@ def verilog_header() -> str:
     w = ADDR_BITS
     out = [f"// ringnic register map: {_HEADER}.",
            "// Included inside rtl/ringnic_regs.v: RN_<REG> offset, _RSTVAL reset value, _RMASK bits",
-           "// a read returns, _WMASK bits a write may change, RN_<REG>_<FIELD> a field's lsb.",
+           "// a read returns, _WMASK bits a write may change, RN_<REG>_<FIELD> a field's lsb (_W its",
+           "// width, when over 1), RN_<REG>_COUNT/_STRIDE an array's length and byte stride.",
            "/* verilator lint_off UNUSEDPARAM */"]
     for r in load().values():
-        out.append(f"localparam [{w - 1}:0] RN_{r.name} = {w}'h{r.offset:05X};"
-                   + (f"  // [{r.count}], stride {r.stride}" if r.count > 1 else ""))
+        out.append(f"localparam [{w - 1}:0] RN_{r.name} = {w}'h{r.offset:05X};")
+        if r.count > 1:
+            out.append(f"localparam integer RN_{r.name}_COUNT = {r.count};")
+            out.append(f"localparam integer RN_{r.name}_STRIDE = {r.stride};")
         out.append(f"localparam [31:0] RN_{r.name}_RSTVAL = 32'h{r.reset:08X};")
         out.append(f"localparam [31:0] RN_{r.name}_RMASK = 32'h{r.read_mask:08X};")
         out.append(f"localparam [31:0] RN_{r.name}_WMASK = 32'h{r.write_mask:08X};")

@@ -1,0 +1,516 @@
+"""Physical memory, the linear map, the page allocator and the CPU's loads and stores.
+
+Layout, as a 32-bit ARM kernel without LPAE lays out a Zynq-7000:
+
+* DRAM at physical 0 (PHYS_OFFSET), its size from the device tree memory node (ZYBO: 512 MiB).
+* Lowmem: PAGE_OFFSET (0xC0000000) maps DRAM linearly and cacheable -- ``__va``/``__pa``,
+  ``virt_to_phys``/``phys_to_virt``.  A CPU virtual address is not a bus address: programming one
+  into a descriptor sends the NIC to 0xC...., where the harness fence reports it.
+* The vmalloc area (from ``high_memory`` + 8 MiB): ``dma_alloc_coherent`` remaps its pages there,
+  *uncached*, for a non-coherent device (ARM's ``pgprot_dmacoherent``).
+* Placement policy of the model: the first 1 MiB is the kernel's; ordinary allocations come from
+  16 MiB up, the memory below is kept for allocations under a small DMA mask (like ZONE_DMA), so
+  a device limited to DMA_BIT_MASK(24) cannot reach kmalloc memory and swiotlb has to bounce.
+
+Every CPU load/store of normal memory goes through the *CPU view* ``mm_state().view``.  Without a
+harness it is ``FlatMemory`` (no cache, no write buffer: every store visible at once).  The harness
+installs its cache + write buffer model instead (``tb.hostmem.install``).  A view provides:
+``size``, ``line_size``, ``cpu_read(phys, n, cached)``, ``cpu_write(phys, data, cached)``,
+``memory_write(phys, data)`` (straight to DRAM), ``cache_clean/cache_inv/cache_clean_inv(phys,
+size)`` (whole lines overlapping the range) and ``barrier(kind)``.
+
+Accessors (``cpu_read``, ``cpu_write``, ``memcpy``, ``memset``, ``cpu_read_u32``...) are
+synchronous: a CPU load or store takes no simulated bus time.  Each one is checked against the
+live streaming DMA mappings (``dma_debug.debug_dma_cpu_access``).  kmalloc & co. are in slab.py.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from typing import Optional
+
+from .core import current
+from .printk import kernel_bug, pr_warn
+
+PAGE_SHIFT = 12
+PAGE_SIZE = 1 << PAGE_SHIFT
+PAGE_MASK = ~(PAGE_SIZE - 1)
+PAGE_OFFSET = 0xC0000000
+PHYS_OFFSET = 0
+VMALLOC_OFFSET = 8 << 20
+VMALLOC_END = 0xFF800000
+MAX_LOWMEM = 760 << 20          # ARM's default vmalloc=240M leaves 760 MiB of lowmem
+DRAM_SIZE_DEFAULT = 512 << 20   # ZYBO
+L1_CACHE_BYTES_DEFAULT = 32     # Cortex-A9 L1 line; the installed view may say otherwise
+KERNEL_RESERVED = 1 << 20       # vectors, page tables, kernel image
+NORMAL_START = 16 << 20         # model placement: ordinary allocations start here
+ZERO_SIZE_PTR = 16              # kmalloc(0)
+
+# gfp_t (include/linux/gfp_types.h, 6.1)
+__GFP_DMA = 0x01
+__GFP_HIGH = 0x20
+__GFP_IO = 0x40
+__GFP_FS = 0x80
+__GFP_ZERO = 0x100
+__GFP_NOWARN = 0x2000
+GFP_KERNEL = 0xCC0
+GFP_ATOMIC = 0xA20
+GFP_NOWAIT = 0x800
+GFP_DMA = __GFP_DMA
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_ROOT = os.path.dirname(os.path.dirname(_HERE))
+
+
+def caller_site(skip_dirs=()) -> str:
+    """"path:line in func" of the nearest caller outside the kernel layer (the driver or test
+    that made the call), for leak reports and "Mapped at:"."""
+    f = sys._getframe(1)
+    skip = (_HERE,) + tuple(skip_dirs)
+    while f is not None:
+        fn = os.path.abspath(f.f_code.co_filename)
+        if not fn.startswith(skip):
+            rel = os.path.relpath(fn, _ROOT) if fn.startswith(_ROOT) else fn
+            return f"{rel}:{f.f_lineno} in {f.f_code.co_name}"
+        f = f.f_back
+    return "?"
+
+
+class FlatMemory:
+    """The CPU view without a harness: sparse DRAM, no cache, no write buffer."""
+
+    def __init__(self, size: int = DRAM_SIZE_DEFAULT, line_size: int = L1_CACHE_BYTES_DEFAULT):
+        self.size, self.line_size = size, line_size
+        self._pages = {}
+
+    def memory_read(self, phys: int, n: int) -> bytes:
+        out = bytearray()
+        while n > 0:
+            base, off = phys & PAGE_MASK, phys & (PAGE_SIZE - 1)
+            k = min(n, PAGE_SIZE - off)
+            page = self._pages.get(base)
+            out += page[off:off + k] if page is not None else bytes(k)
+            phys, n = phys + k, n - k
+        return bytes(out)
+
+    def memory_write(self, phys: int, data) -> None:
+        data, i = memoryview(bytes(data)), 0
+        while i < len(data):
+            base, off = (phys + i) & PAGE_MASK, (phys + i) & (PAGE_SIZE - 1)
+            k = min(len(data) - i, PAGE_SIZE - off)
+            self._pages.setdefault(base, bytearray(PAGE_SIZE))[off:off + k] = data[i:i + k]
+            i += k
+
+    def cpu_read(self, phys, n, cached):
+        return self.memory_read(phys, n)
+
+    def cpu_write(self, phys, data, cached):
+        self.memory_write(phys, data)
+
+    def cache_clean(self, phys, size): pass
+    def cache_inv(self, phys, size): pass
+    def cache_clean_inv(self, phys, size): pass
+    def barrier(self, kind): pass
+
+
+@dataclass(eq=False)
+class Allocation:
+    """One live allocation, for accounting and leak reports."""
+    kind: str          # "kmalloc", "pages", "coherent", ...
+    vaddr: int
+    phys: int
+    size: int
+    site: str
+    seq: int
+    order: int = 0
+    cache: object = None      # the kmalloc cache of a slab object
+
+    def __str__(self):
+        return f"{self.kind} 0x{self.vaddr:08x} (size {self.size}) allocated at {self.site}"
+
+
+@dataclass(eq=False)
+class VmArea:
+    vaddr: int
+    size: int
+    phys: int
+    cached: bool
+
+
+class Page:
+    """struct page, by page frame number."""
+    __slots__ = ("pfn",)
+
+    def __init__(self, pfn: int):
+        self.pfn = pfn
+
+    def __eq__(self, other):
+        return isinstance(other, Page) and other.pfn == self.pfn
+
+    def __hash__(self):
+        return hash(self.pfn)
+
+    def __repr__(self):
+        return f"<page pfn 0x{self.pfn:x}>"
+
+
+class MmState:
+    """The memory state of one kernel (``current().mm``)."""
+
+    def __init__(self, view, dram_size: int):
+        self.view = view
+        self.dram_size = dram_size
+        self.line_size = view.line_size
+        self.lowmem_size = min(dram_size, MAX_LOWMEM) & PAGE_MASK
+        self.high_memory = PAGE_OFFSET + self.lowmem_size
+        self.vmalloc_start = (self.high_memory + 2 * VMALLOC_OFFSET - 1) & ~(VMALLOC_OFFSET - 1)
+        self.vm_next = self.vmalloc_start
+        self.vm_areas = {}          # vaddr -> VmArea
+        self.page_used = bytearray(self.lowmem_size >> PAGE_SHIFT)
+        self.page_used[:KERNEL_RESERVED >> PAGE_SHIFT] = b"\1" * (KERNEL_RESERVED >> PAGE_SHIFT)
+        self.allocs = {}            # vaddr -> Allocation (everything handed to a caller)
+        self.seq = 0
+        self.slab = None            # slab.py's caches, made on first kmalloc
+
+
+def mm_init(view=None, dram_size: Optional[int] = None) -> MmState:
+    """(Re)initialise memory on ``view`` (default FlatMemory of ``dram_size``)."""
+    k = current()
+    if k.mm is not None and k.mm.allocs:
+        raise ValueError("mm_init: memory is already in use (install the host memory before "
+                         "the first allocation)")
+    if view is None:
+        view = FlatMemory(dram_size or dram_size_from_dt(k.of_root) or DRAM_SIZE_DEFAULT)
+    k.mm = MmState(view, dram_size or view.size)
+    return k.mm
+
+
+def mm_state() -> MmState:
+    k = current()
+    return k.mm if k.mm is not None else mm_init()
+
+
+def dram_size_from_dt(root) -> int:
+    """Size of the DRAM at physical 0 from the /memory node(s) of ``root``, or 0."""
+    from .of import of_address_to_resource, of_address_count, for_each_child_of_node
+    if root is None:
+        return 0
+    size = 0
+    for np in for_each_child_of_node(root):
+        if getattr(np, "type", None) == "memory":
+            for i in range(of_address_count(np)):
+                r = of_address_to_resource(np, i)
+                if r is not None and not isinstance(r, int) and r.start == PHYS_OFFSET + size:
+                    size += r.end - r.start + 1
+    return size
+
+
+def cache_line_size() -> int:
+    """L1 line size = ARCH_DMA_MINALIGN = ARCH_KMALLOC_MINALIGN."""
+    return mm_state().line_size
+
+
+# --- address translation ---------------------------------------------------------
+
+def virt_addr_valid(vaddr) -> bool:
+    mm = mm_state()
+    return isinstance(vaddr, int) and PAGE_OFFSET <= vaddr < mm.high_memory
+
+
+def is_vmalloc_addr(vaddr) -> bool:
+    return isinstance(vaddr, int) and mm_state().vmalloc_start <= vaddr < VMALLOC_END
+
+
+def __pa(vaddr: int) -> int:  # noqa: N802 - the kernel's name
+    return vaddr - PAGE_OFFSET + PHYS_OFFSET
+
+
+def __va(phys: int) -> int:  # noqa: N802
+    return phys - PHYS_OFFSET + PAGE_OFFSET
+
+
+def virt_to_phys(vaddr: int) -> int:
+    """Linear-map translation; CONFIG_DEBUG_VIRTUAL warns on anything else (and, as in the
+    kernel, the result is then garbage)."""
+    if not virt_addr_valid(vaddr):
+        from .dma_debug import report_model
+        report_model(None, "virt_to_phys",
+                     f"virt_to_phys used for non-linear address: {vaddr:08x}", raw=True)
+    return __pa(vaddr)
+
+
+def phys_to_virt(phys: int) -> int:
+    return __va(phys)
+
+
+def offset_in_page(addr: int) -> int:
+    return addr & (PAGE_SIZE - 1)
+
+
+def page_to_pfn(page: Page) -> int:
+    return page.pfn
+
+
+def pfn_to_page(pfn: int) -> Page:
+    return Page(pfn)
+
+
+def page_to_phys(page: Page) -> int:
+    return page.pfn << PAGE_SHIFT
+
+
+def page_address(page: Page) -> int:
+    return __va(page.pfn << PAGE_SHIFT)
+
+
+def virt_to_page(vaddr: int) -> Page:
+    return Page(__pa(vaddr) >> PAGE_SHIFT)
+
+
+def get_order(size: int) -> int:
+    order, n = 0, PAGE_SIZE
+    while n < size:
+        order, n = order + 1, n << 1
+    return order
+
+
+def vmalloc_to_phys(vaddr: int):
+    """Physical address behind a vmalloc-area address, or None."""
+    for area in mm_state().vm_areas.values():
+        if area.vaddr <= vaddr < area.vaddr + area.size:
+            return area.phys + vaddr - area.vaddr
+    return None
+
+
+def _oops(vaddr, n, what) -> Exception:
+    if vaddr is None or (isinstance(vaddr, int) and 0 <= vaddr < PAGE_SIZE):
+        text = f"Unable to handle kernel NULL pointer dereference at virtual address {vaddr or 0:08x}"
+    else:
+        text = f"Unable to handle kernel paging request at virtual address {vaddr:08x}"
+    return kernel_bug(what, f"{text} ({n}-byte access)")
+
+
+def translate(vaddr, n: int, what: str = "access"):
+    """(phys, cached) for a CPU access of n bytes at vaddr; an unmapped address oopses."""
+    mm = mm_state()
+    if isinstance(vaddr, int) and PAGE_OFFSET <= vaddr and vaddr + n <= mm.high_memory:
+        return __pa(vaddr), True
+    if isinstance(vaddr, int) and mm.vmalloc_start <= vaddr < VMALLOC_END:
+        for area in mm.vm_areas.values():
+            if area.vaddr <= vaddr and vaddr + n <= area.vaddr + area.size:
+                return area.phys + vaddr - area.vaddr, area.cached
+    raise _oops(vaddr, n, what)
+
+
+def vmap_uncached(phys: int, size: int) -> int:
+    """Map [phys, phys+size) uncached in the vmalloc area (one guard page after it)."""
+    mm = mm_state()
+    vaddr = mm.vm_next
+    if vaddr + size > VMALLOC_END:
+        return 0
+    mm.vm_next = vaddr + size + PAGE_SIZE
+    mm.vm_areas[vaddr] = VmArea(vaddr, size, phys, False)
+    return vaddr
+
+
+def vunmap(vaddr: int) -> Optional[VmArea]:
+    return mm_state().vm_areas.pop(vaddr, None)
+
+
+# --- page allocator ------------------------------------------------------------------
+
+def _find_free(mm: MmState, npages: int, lo: int, hi: int) -> int:
+    pat, pos = bytes(npages), lo
+    while pos + npages <= hi:
+        i = mm.page_used.find(pat, pos, hi)
+        if i < 0:
+            return -1
+        aligned = -(-i // npages) * npages      # buddy blocks are naturally aligned
+        if aligned == i:
+            return i
+        pos = aligned
+    return -1
+
+
+def alloc_phys_pages(order: int, gfp: int = GFP_KERNEL, limit: Optional[int] = None) -> int:
+    """Physical address of 2**order free pages (below ``limit`` if given), or -1."""
+    mm = mm_state()
+    n, total = 1 << order, len(mm.page_used)
+    low, normal = KERNEL_RESERVED >> PAGE_SHIFT, min(NORMAL_START >> PAGE_SHIFT, total)
+    if limit is not None or gfp & __GFP_DMA:
+        hi = total if limit is None else min(total, limit >> PAGE_SHIFT)
+        pfn = _find_free(mm, n, low, hi)
+    else:
+        pfn = _find_free(mm, n, normal, total)
+        if pfn < 0:
+            pfn = _find_free(mm, n, low, normal)
+    if pfn < 0:
+        if not gfp & __GFP_NOWARN:
+            pr_warn("page allocation failure: order:%u, mode:%#x", order, gfp)
+        return -1
+    mm.page_used[pfn:pfn + n] = b"\1" * n
+    return pfn << PAGE_SHIFT
+
+
+def release_phys_pages(phys: int, order: int) -> None:
+    mm = mm_state()
+    pfn, n = phys >> PAGE_SHIFT, 1 << order
+    mm.page_used[pfn:pfn + n] = bytes(n)
+
+
+def reserve_phys(phys: int, size: int) -> bool:
+    """Take [phys, phys+size) out of the page allocator (memblock_reserve); False if busy."""
+    mm = mm_state()
+    lo, hi = phys >> PAGE_SHIFT, (phys + size + PAGE_SIZE - 1) >> PAGE_SHIFT
+    if hi > len(mm.page_used) or any(mm.page_used[lo:hi]):
+        return False
+    mm.page_used[lo:hi] = b"\1" * (hi - lo)
+    return True
+
+
+def track(kind: str, vaddr: int, phys: int, size: int, order: int = 0, cache=None,
+          site: Optional[str] = None) -> Allocation:
+    mm = mm_state()
+    mm.seq += 1
+    a = Allocation(kind, vaddr, phys, size, site or caller_site(), mm.seq, order, cache)
+    mm.allocs[vaddr] = a
+    return a
+
+
+def untrack(vaddr: int) -> Optional[Allocation]:
+    return mm_state().allocs.pop(vaddr, None)
+
+
+def alloc_pages(gfp: int, order: int) -> Optional[Page]:
+    """2**order contiguous, naturally aligned pages, or None."""
+    phys = alloc_phys_pages(order, gfp)
+    if phys < 0:
+        return None
+    track("pages", __va(phys), phys, PAGE_SIZE << order, order)
+    if gfp & __GFP_ZERO:
+        _phys_write(phys, bytes(PAGE_SIZE << order))
+    return Page(phys >> PAGE_SHIFT)
+
+
+def __get_free_pages(gfp: int, order: int) -> int:  # noqa: N802
+    """Lowmem address of 2**order pages, or 0."""
+    page = alloc_pages(gfp, order)
+    return page_address(page) if page is not None else 0
+
+
+def get_zeroed_page(gfp: int = GFP_KERNEL) -> int:
+    return __get_free_pages(gfp | __GFP_ZERO, 0)
+
+
+def free_pages(addr: int, order: int) -> None:
+    if not addr:
+        return
+    a = mm_state().allocs.get(addr)
+    if a is None or a.kind != "pages":
+        raise kernel_bug("free_pages", f"0x{addr:08x} is not a page allocation "
+                         "(double free, or memory from another allocator)")
+    if a.order != order:
+        raise kernel_bug("free_pages", f"order {order} for 0x{addr:08x}, allocated with "
+                         f"order {a.order} at {a.site}")
+    from .dma_debug import debug_dma_free_memory
+    debug_dma_free_memory(a.phys, a.size, "free_pages")
+    untrack(addr)
+    release_phys_pages(a.phys, order)
+
+
+def __free_pages(page: Page, order: int) -> None:  # noqa: N802
+    free_pages(page_address(page), order)
+
+
+def free_page(addr: int) -> None:
+    free_pages(addr, 0)
+
+
+# --- accounting ------------------------------------------------------------------------
+
+def mm_allocations(kind: Optional[str] = None) -> list:
+    """Live allocations (oldest first), optionally of one kind."""
+    return sorted((a for a in mm_state().allocs.values() if kind is None or a.kind == kind),
+                  key=lambda a: a.seq)
+
+
+def mm_snapshot() -> int:
+    """A marker for mm_leaks_since(): allocations made after it."""
+    return mm_state().seq
+
+
+def mm_leaks_since(marker: int) -> list:
+    """Allocations made after ``marker`` that are still live (kmemleak's "unreferenced object",
+    by lifetime rather than by scanning)."""
+    return [a for a in mm_allocations() if a.seq > marker]
+
+
+# --- CPU accessors for normal memory -----------------------------------------------------
+
+def _phys_read(phys: int, n: int, cached: bool = True) -> bytes:
+    """Kernel-internal load by physical address (swiotlb copies): no ownership check."""
+    return mm_state().view.cpu_read(phys, n, cached)
+
+
+def _phys_write(phys: int, data, cached: bool = True) -> None:
+    mm_state().view.cpu_write(phys, bytes(data), cached)
+
+
+def cpu_read(vaddr: int, n: int) -> bytes:
+    """``n`` bytes loaded by the CPU from ``vaddr`` (through cache or write buffer)."""
+    if n <= 0:
+        return b""
+    phys, cached = translate(vaddr, n, "cpu_read")
+    from .dma_debug import debug_dma_cpu_access
+    debug_dma_cpu_access(vaddr, phys, n, write=False)
+    return mm_state().view.cpu_read(phys, n, cached)
+
+
+def cpu_write(vaddr: int, data) -> None:
+    """The CPU stores ``data`` at ``vaddr``."""
+    data = bytes(data)
+    if not data:
+        return
+    phys, cached = translate(vaddr, len(data), "cpu_write")
+    from .dma_debug import debug_dma_cpu_access
+    debug_dma_cpu_access(vaddr, phys, len(data), write=True)
+    mm_state().view.cpu_write(phys, data, cached)
+
+
+def memcpy(dst: int, src: int, n: int) -> int:
+    cpu_write(dst, cpu_read(src, n))
+    return dst
+
+
+def memset(dst: int, c: int, n: int) -> int:
+    cpu_write(dst, bytes([c & 0xFF]) * n)
+    return dst
+
+
+def _reader(width):
+    def rd(vaddr: int) -> int:
+        return int.from_bytes(cpu_read(vaddr, width), "little")
+    rd.__name__ = rd.__qualname__ = f"cpu_read_u{width * 8}"
+    return rd
+
+
+def _writer(width):
+    def wr(vaddr: int, value: int) -> None:
+        cpu_write(vaddr, (int(value) & ((1 << (8 * width)) - 1)).to_bytes(width, "little"))
+    wr.__name__ = wr.__qualname__ = f"cpu_write_u{width * 8}"
+    return wr
+
+
+# Little-endian CPU (ARM LE): loads/stores of __le fields need no swap.
+cpu_read_u8, cpu_read_u16, cpu_read_u32, cpu_read_u64 = (_reader(w) for w in (1, 2, 4, 8))
+cpu_write_u8, cpu_write_u16, cpu_write_u32, cpu_write_u64 = (_writer(w) for w in (1, 2, 4, 8))
+
+
+def cpu_to_le16(x: int) -> int: return x & 0xFFFF
+def cpu_to_le32(x: int) -> int: return x & 0xFFFFFFFF
+def cpu_to_le64(x: int) -> int: return x & 0xFFFFFFFFFFFFFFFF
+
+
+le16_to_cpu, le32_to_cpu, le64_to_cpu = cpu_to_le16, cpu_to_le32, cpu_to_le64
