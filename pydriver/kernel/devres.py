@@ -11,7 +11,7 @@ overlapping range fails and ``iomem_show()`` prints /proc/iomem.
 
 MMIO: the kernel cannot know how registers are reached in the simulation,
 so the harness calls ``register_iomem_backend(start, size, factory)``;
-``ioremap(start, size)`` returns ``factory(start, size)`` for the window
+``ioremap(start, size)`` returns ``factory(start, size)``, wrapped in an ``io.IoMem``, for the window
 that holds the range: an object with async ``readl(offset)`` and
 ``writel(value, offset)`` (offsets relative to the mapped start).  If the
 object has an ``iounmap()`` method it is called when the mapping goes away.
@@ -22,6 +22,7 @@ import inspect
 from .core import (IORESOURCE_BUSY, IORESOURCE_MEM, Device, Resource,
                    current, dev_name, resource_size, resource_type)
 from .errno import EBUSY, EINVAL, ENOMEM
+from .io import IoMem
 from .printk import dev_err, pr_err, pr_warn
 
 
@@ -203,12 +204,13 @@ def register_iomem_backend(start: int, size: int, backend_factory) -> None:
 
 
 def ioremap(phys_addr: int, size: int):
-    """Map registers: the backend object, or None if no backend covers the range."""
+    """Map registers: an IoMem around the backend object (io.py: writel's barrier), or None if
+    no backend covers the range."""
     k = current()
     if size > 0:
         for s, sz, factory in k.iomem_backends:
             if s <= phys_addr and phys_addr + size <= s + sz:
-                backend = factory(phys_addr, size)
+                backend = IoMem(factory(phys_addr, size), phys_addr, size)
                 k.iomaps.append((phys_addr, size, backend))
                 return backend
     pr_err("ioremap: no MMIO backend covers %s (harness: register_iomem_backend)",

@@ -21,139 +21,22 @@ size)`` (whole lines overlapping the range) and ``barrier(kind)``.
 
 Accessors (``cpu_read``, ``cpu_write``, ``memcpy``, ``memset``, ``cpu_read_u32``...) are
 synchronous: a CPU load or store takes no simulated bus time.  Each one is checked against the
-live streaming DMA mappings (``dma_debug.debug_dma_cpu_access``).  kmalloc & co. are in slab.py.
+live streaming DMA mappings (``dma_debug_model.debug_dma_cpu_access``).  kmalloc & co. are in
+slab.py; struct page, the flat view and the constants in mm_types.py.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-from dataclasses import dataclass
 from typing import Optional
 
 from .core import current
+from .mm_types import (DRAM_SIZE_DEFAULT, GFP_ATOMIC, GFP_DMA, GFP_KERNEL,  # noqa: F401
+                       GFP_NOWAIT, KERNEL_RESERVED, L1_CACHE_BYTES_DEFAULT, MAX_LOWMEM,
+                       NORMAL_START, PAGE_MASK, PAGE_OFFSET, PAGE_SHIFT, PAGE_SIZE, PHYS_OFFSET,
+                       VMALLOC_END, VMALLOC_OFFSET, ZERO_SIZE_PTR, __GFP_DMA, __GFP_FS,
+                       __GFP_HIGH, __GFP_IO, __GFP_NOWARN, __GFP_ZERO, Allocation, FlatMemory,
+                       Page, VmArea, caller_site)
 from .printk import kernel_bug, pr_warn
-
-PAGE_SHIFT = 12
-PAGE_SIZE = 1 << PAGE_SHIFT
-PAGE_MASK = ~(PAGE_SIZE - 1)
-PAGE_OFFSET = 0xC0000000
-PHYS_OFFSET = 0
-VMALLOC_OFFSET = 8 << 20
-VMALLOC_END = 0xFF800000
-MAX_LOWMEM = 760 << 20          # ARM's default vmalloc=240M leaves 760 MiB of lowmem
-DRAM_SIZE_DEFAULT = 512 << 20   # ZYBO
-L1_CACHE_BYTES_DEFAULT = 32     # Cortex-A9 L1 line; the installed view may say otherwise
-KERNEL_RESERVED = 1 << 20       # vectors, page tables, kernel image
-NORMAL_START = 16 << 20         # model placement: ordinary allocations start here
-ZERO_SIZE_PTR = 16              # kmalloc(0)
-
-# gfp_t (include/linux/gfp_types.h, 6.1)
-__GFP_DMA = 0x01
-__GFP_HIGH = 0x20
-__GFP_IO = 0x40
-__GFP_FS = 0x80
-__GFP_ZERO = 0x100
-__GFP_NOWARN = 0x2000
-GFP_KERNEL = 0xCC0
-GFP_ATOMIC = 0xA20
-GFP_NOWAIT = 0x800
-GFP_DMA = __GFP_DMA
-
-_HERE = os.path.dirname(os.path.abspath(__file__))
-_ROOT = os.path.dirname(os.path.dirname(_HERE))
-
-
-def caller_site(skip_dirs=()) -> str:
-    """"path:line in func" of the nearest caller outside the kernel layer (the driver or test
-    that made the call), for leak reports and "Mapped at:"."""
-    f = sys._getframe(1)
-    skip = (_HERE,) + tuple(skip_dirs)
-    while f is not None:
-        fn = os.path.abspath(f.f_code.co_filename)
-        if not fn.startswith(skip):
-            rel = os.path.relpath(fn, _ROOT) if fn.startswith(_ROOT) else fn
-            return f"{rel}:{f.f_lineno} in {f.f_code.co_name}"
-        f = f.f_back
-    return "?"
-
-
-class FlatMemory:
-    """The CPU view without a harness: sparse DRAM, no cache, no write buffer."""
-
-    def __init__(self, size: int = DRAM_SIZE_DEFAULT, line_size: int = L1_CACHE_BYTES_DEFAULT):
-        self.size, self.line_size = size, line_size
-        self._pages = {}
-
-    def memory_read(self, phys: int, n: int) -> bytes:
-        out = bytearray()
-        while n > 0:
-            base, off = phys & PAGE_MASK, phys & (PAGE_SIZE - 1)
-            k = min(n, PAGE_SIZE - off)
-            page = self._pages.get(base)
-            out += page[off:off + k] if page is not None else bytes(k)
-            phys, n = phys + k, n - k
-        return bytes(out)
-
-    def memory_write(self, phys: int, data) -> None:
-        data, i = memoryview(bytes(data)), 0
-        while i < len(data):
-            base, off = (phys + i) & PAGE_MASK, (phys + i) & (PAGE_SIZE - 1)
-            k = min(len(data) - i, PAGE_SIZE - off)
-            self._pages.setdefault(base, bytearray(PAGE_SIZE))[off:off + k] = data[i:i + k]
-            i += k
-
-    def cpu_read(self, phys, n, cached):
-        return self.memory_read(phys, n)
-
-    def cpu_write(self, phys, data, cached):
-        self.memory_write(phys, data)
-
-    def cache_clean(self, phys, size): pass
-    def cache_inv(self, phys, size): pass
-    def cache_clean_inv(self, phys, size): pass
-    def barrier(self, kind): pass
-
-
-@dataclass(eq=False)
-class Allocation:
-    """One live allocation, for accounting and leak reports."""
-    kind: str          # "kmalloc", "pages", "coherent", ...
-    vaddr: int
-    phys: int
-    size: int
-    site: str
-    seq: int
-    order: int = 0
-    cache: object = None      # the kmalloc cache of a slab object
-
-    def __str__(self):
-        return f"{self.kind} 0x{self.vaddr:08x} (size {self.size}) allocated at {self.site}"
-
-
-@dataclass(eq=False)
-class VmArea:
-    vaddr: int
-    size: int
-    phys: int
-    cached: bool
-
-
-class Page:
-    """struct page, by page frame number."""
-    __slots__ = ("pfn",)
-
-    def __init__(self, pfn: int):
-        self.pfn = pfn
-
-    def __eq__(self, other):
-        return isinstance(other, Page) and other.pfn == self.pfn
-
-    def __hash__(self):
-        return hash(self.pfn)
-
-    def __repr__(self):
-        return f"<page pfn 0x{self.pfn:x}>"
 
 
 class MmState:
@@ -184,6 +67,7 @@ def mm_init(view=None, dram_size: Optional[int] = None) -> MmState:
     if view is None:
         view = FlatMemory(dram_size or dram_size_from_dt(k.of_root) or DRAM_SIZE_DEFAULT)
     k.mm = MmState(view, dram_size or view.size)
+    k.swiotlb = None            # its pool lived in the old page map: set up again on first use
     return k.mm
 
 
@@ -235,9 +119,9 @@ def virt_to_phys(vaddr: int) -> int:
     """Linear-map translation; CONFIG_DEBUG_VIRTUAL warns on anything else (and, as in the
     kernel, the result is then garbage)."""
     if not virt_addr_valid(vaddr):
-        from .dma_debug import report_model
-        report_model(None, "virt_to_phys",
-                     f"virt_to_phys used for non-linear address: {vaddr:08x}", raw=True)
+        from .dma_debug import warn_report
+        warn_report(None, "virt_to_phys",
+                    f"virt_to_phys used for non-linear address: {vaddr:08x}", raw=True)
     return __pa(vaddr)
 
 
@@ -370,6 +254,13 @@ def reserve_phys(phys: int, size: int) -> bool:
     return True
 
 
+def unreserve_phys(phys: int, size: int) -> None:
+    """Give a reserve_phys() range back to the page allocator."""
+    mm = mm_state()
+    lo, hi = phys >> PAGE_SHIFT, (phys + size + PAGE_SIZE - 1) >> PAGE_SHIFT
+    mm.page_used[lo:hi] = bytes(hi - lo)
+
+
 def track(kind: str, vaddr: int, phys: int, size: int, order: int = 0, cache=None,
           site: Optional[str] = None) -> Allocation:
     mm = mm_state()
@@ -414,7 +305,7 @@ def free_pages(addr: int, order: int) -> None:
     if a.order != order:
         raise kernel_bug("free_pages", f"order {order} for 0x{addr:08x}, allocated with "
                          f"order {a.order} at {a.site}")
-    from .dma_debug import debug_dma_free_memory
+    from .dma_debug_model import debug_dma_free_memory
     debug_dma_free_memory(a.phys, a.size, "free_pages")
     untrack(addr)
     release_phys_pages(a.phys, order)
@@ -463,7 +354,7 @@ def cpu_read(vaddr: int, n: int) -> bytes:
     if n <= 0:
         return b""
     phys, cached = translate(vaddr, n, "cpu_read")
-    from .dma_debug import debug_dma_cpu_access
+    from .dma_debug_model import debug_dma_cpu_access
     debug_dma_cpu_access(vaddr, phys, n, write=False)
     return mm_state().view.cpu_read(phys, n, cached)
 
@@ -474,7 +365,7 @@ def cpu_write(vaddr: int, data) -> None:
     if not data:
         return
     phys, cached = translate(vaddr, len(data), "cpu_write")
-    from .dma_debug import debug_dma_cpu_access
+    from .dma_debug_model import debug_dma_cpu_access
     debug_dma_cpu_access(vaddr, phys, len(data), write=True)
     mm_state().view.cpu_write(phys, data, cached)
 

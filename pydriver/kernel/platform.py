@@ -22,6 +22,7 @@ from .devres import (devm_add_action, devm_add_action_or_reset, devm_ioremap,  #
                      devm_ioremap_resource, devm_release_action, devm_remove_action,
                      devm_request_mem_region, devres_release_all, ioremap, iomem_show,
                      iounmap, register_iomem_backend, release_mem_region, request_mem_region)
+from .dma_debug import dma_debug_check_unbind
 from .errno import EBUSY, EEXIST, ENODEV, ENXIO, EPROBE_DEFER, EINVAL
 from .of import (OF_BAD_ADDR, OF_POPULATED, OF_POPULATED_BUS, of_address_count,
                  of_address_to_resource, of_device_is_available, of_dma_is_coherent,
@@ -245,6 +246,8 @@ async def _really_probe(drv: PlatformDriver, pdev: PlatformDevice) -> int:
         await devres_release_all(dev)
         dev.driver = None
         dev.driver_data = None
+        # the kernel's dma-debug only looks at unbind; the model also checks a failed probe
+        dma_debug_check_unbind(dev, probe_failed=True)
     dev._probing = False
     return ret
 
@@ -302,6 +305,7 @@ async def device_release_driver(pdev) -> None:
         dev.driver = None
         dev.driver_data = None
         dev._unbinding = False
+    dma_debug_check_unbind(dev)    # BUS_NOTIFY_UNBOUND_DRIVER: DMA memory still held is a leak
 
 
 async def platform_driver_unregister(drv: PlatformDriver) -> None:

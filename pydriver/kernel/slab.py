@@ -109,7 +109,7 @@ def kfree(ptr) -> None:
     if a is None or a.kind != "kmalloc":
         raise kernel_bug("kfree", f"0x{ptr:08x} is not a live kmalloc object "
                          "(double free, or a pointer kmalloc did not return)")
-    from .dma_debug import debug_dma_free_memory
+    from .dma_debug_model import debug_dma_free_memory
     debug_dma_free_memory(a.phys, a.size, "kfree")
     untrack(ptr)
     if a.cache is None:
