@@ -13,11 +13,15 @@ import logging
 import tempfile
 from pathlib import Path
 
+import functools
+
+import cocotb
 from cocotbext.axi import SparseMemoryRegion
 
 from pydriver import kernel
 from pydriver.kernel import of, platform
 from pydriver.ringnic import main as ringnic
+from tb.hostmem import DmaCheckError, install
 from tb.ringnic_tb import RingnicTB
 from tb.runner import ROOT
 
@@ -61,6 +65,32 @@ def nic_windows() -> list[tuple[str, int, int]]:
     return out
 
 
+_boards: list = []  # the boards of the running test, checked when it ends
+
+
+class BoardCheckError(AssertionError):
+    """A test left DMA-API debug reports, IOMMU faults or kernel BUGs it did not expect."""
+
+
+def checked_test(**kwargs):
+    """`cocotb.test(**kwargs)` plus what every test gets for free when it ends: no DMA-API debug
+    report, no IOMMU fault and no kernel BUG on any board it booted. A test that provokes one
+    on purpose consumes it (`Board.take_bugs`, `hostmem.take_iommu_faults`,
+    `dma_debug_take_reports`) and asserts on it."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        async def run(dut, *args, **kw):
+            _boards.clear()
+            await fn(dut, *args, **kw)
+            for b in _boards:
+                b.check_clean()
+
+        return cocotb.test(**kwargs)(run)
+
+    return decorate
+
+
 class Board:
     """One booted kernel with its NIC(s) on the bus."""
 
@@ -69,11 +99,28 @@ class Board:
         self.bram = BramWindow(BRAM_SIZE)
         self.kernel = None
         self.root = None
+        self.hostmem = tb.hostmem
+        _boards.append(self)
+
+    def take_bugs(self) -> list:
+        """The kernel BUGs recorded so far (and forget them): for tests that provoke one."""
+        bugs, self.kernel.bugs[:] = list(self.kernel.bugs), []
+        return bugs
+
+    def check_clean(self) -> None:
+        problems = [f"kernel BUG: {b}" for b in self.kernel.bugs] if self.kernel else []
+        try:
+            self.hostmem.check_clean()
+        except DmaCheckError as exc:
+            problems.append(str(exc))
+        if problems:
+            raise BoardCheckError("\n".join(problems))
 
     async def boot(self, overlay: str = ""):
         """Boot the kernel model on the base tree (+ overlay) and populate its platform devices."""
         self.kernel = kernel.boot(clock=lambda: int(self.tb.now_ns()))
         logging.getLogger("kernel").setLevel(logging.DEBUG)  # dmesg into the simulation log too
+        install(self.kernel, self.hostmem)  # the CPU's loads and stores go through its cache
         (_, base, size), = nic_windows()  # one NIC on this board
         platform.register_iomem_backend(base, size, lambda start, n: self.tb.mmio(base, start))
         platform.register_iomem_backend(BRAM_BASE, BRAM_SIZE, lambda start, n: self.bram)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-import cocotb
-
+from tb.board import checked_test
 from tb.runner import BUILD, ROOT
 
 TRANSCRIPT = BUILD / "demo" / "transcript.txt"
 
 
-@cocotb.test()
+@checked_test()
 async def demo(dut):
     """Probe the NIC from the device tree and record dmesg and `ip link`."""
     from pydriver.kernel.devres import iomem_show

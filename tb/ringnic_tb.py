@@ -9,18 +9,18 @@ from __future__ import annotations
 from cocotb.utils import get_sim_time
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
-from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiResp
+from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam, AxiResp
 
 from pydriver.ringnic.regs import register_name
+from tb.hostmem import HostMemory
 from tb.runner import settings
 
 # Inputs of the DUT that no bus model drives yet; held at these values so nothing is X.
 _IDLE_INPUTS = {
-    "m_axi_awready": 0, "m_axi_wready": 0, "m_axi_bid": 0, "m_axi_bresp": 0, "m_axi_bvalid": 0,
-    "m_axi_arready": 0, "m_axi_rid": 0, "m_axi_rdata": 0, "m_axi_rresp": 0, "m_axi_rlast": 0,
-    "m_axi_rvalid": 0, "m_axis_tx_tready": 1, "s_axis_rx_tdata": 0, "s_axis_rx_tkeep": 0,
+    "m_axis_tx_tready": 1, "s_axis_rx_tdata": 0, "s_axis_rx_tkeep": 0,
     "s_axis_rx_tvalid": 0, "s_axis_rx_tlast": 0, "s_axis_rx_tuser": 0,
 }
+DRAM_SIZE = 512 << 20  # the ZYBO's DDR3 (sim/ringnic.dts memory node)
 
 
 class AxiError(Exception):
@@ -33,9 +33,13 @@ class AxiError(Exception):
 
 
 class RingnicTB:
-    """One NIC, its clock and reset, and the AXI-Lite master the CPU uses."""
+    """One NIC, its clock and reset, the AXI-Lite master the CPU uses, and host DRAM on its DMA port.
 
-    def __init__(self, dut):
+    `acp=True` attaches the DMA port where a Zynq's ACP would be: coherent with the CPU cache.
+    The default is an HP port, as on the seed's board: DMA sees DRAM only.
+    """
+
+    def __init__(self, dut, acp: bool = False):
         self.dut = dut
         self.period_ns = settings()["design"]["clock_period_ns"]
         self.log = dut._log
@@ -44,10 +48,15 @@ class RingnicTB:
                 getattr(dut, name).value = value
         dut.rst.value = 1
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
+        self.hostmem = HostMemory(size=DRAM_SIZE, coherent=acp)
+        self.ram = None
+        if hasattr(dut, "m_axi_awvalid"):
+            self.ram = AxiRam(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, mem=self.hostmem.axi_mem())
+            self.hostmem.attach_axi(self.ram)  # before any await: fence every burst the NIC makes
 
     @classmethod
-    async def create(cls, dut, reset: bool = True) -> "RingnicTB":
-        tb = cls(dut)
+    async def create(cls, dut, reset: bool = True, acp: bool = False) -> "RingnicTB":
+        tb = cls(dut, acp=acp)
         Clock(dut.clk, tb.period_ns, unit="ns").start(start_high=False)
         if reset:
             await tb.reset()

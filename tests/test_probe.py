@@ -12,7 +12,7 @@ from pydriver.kernel.netdevice import IFF_LOOPBACK, NET_ADDR_PERM, NETREG_REGIST
 from pydriver.kernel.printk import dmesg
 from pydriver.ringnic import regs
 from pydriver.ringnic.main import ringnic_driver
-from tb.board import BRAM_BASE, Board
+from tb.board import BRAM_BASE, Board, checked_test
 from tb.ringnic_tb import AxiError, RingnicTB
 
 NIC_BASE, NIC_SIZE = 0x43C00000, 0x20000
@@ -45,7 +45,7 @@ def netdevs() -> list:
     return [d for d in for_each_netdev() if not d.flags & IFF_LOOPBACK]
 
 
-@cocotb.test()
+@checked_test()
 async def test_probe_binds_from_device_tree(dut):
     """modprobe: eth0 with the RTL's MAC, ether_setup defaults and the DT's window and IRQ."""
     b = await board(dut)
@@ -69,7 +69,7 @@ async def test_probe_binds_from_device_tree(dut):
     assert "ringnic 43c00000.ethernet eth0: (AXI4:64-bit) 02:0a:35:00:00:01" in log
 
 
-@cocotb.test()
+@checked_test()
 async def test_probe_ignores_other_compatible(dut):
     """A node for another device is not ours: no bind, no netdev, not one AXI-Lite access."""
     b = await board(dut, '&ringnic0 { compatible = "acme,other-nic"; };')
@@ -79,7 +79,7 @@ async def test_probe_ignores_other_compatible(dut):
     assert accesses() == 0
 
 
-@cocotb.test()
+@checked_test()
 async def test_probe_rejects_wrong_id(dut):
     """reg pointing at another peripheral (an AXI BRAM): -ENODEV, dev_err, nothing left behind."""
     b = await board(dut, f"&ringnic0 {{ reg = <{BRAM_BASE:#x} 0x20000>; }};")
@@ -90,7 +90,7 @@ async def test_probe_rejects_wrong_id(dut):
     assert platform.request_mem_region(BRAM_BASE, 0x20000, "check") is not None  # devres released it
 
 
-@cocotb.test()
+@checked_test()
 async def test_probe_rejects_unknown_version(dut):
     """Right ID, unknown interface major version: -ENODEV with the versions named."""
     b = await board(dut, f"&ringnic0 {{ reg = <{BRAM_BASE:#x} 0x20000>; }};")
@@ -100,7 +100,7 @@ async def test_probe_rejects_unknown_version(dut):
     assert any("unsupported register interface 2.0.0 (driver speaks 1.x)" in line for line in dmesg())
 
 
-@cocotb.test()
+@checked_test()
 async def test_probe_busy_region(dut):
     """Someone already holds the window: -EBUSY, and their claim is untouched."""
     b = await board(dut)
@@ -110,7 +110,7 @@ async def test_probe_busy_region(dut):
     assert not region_free()
 
 
-@cocotb.test()
+@checked_test()
 async def test_probe_missing_irq(dut):
     """No `interrupts` in the node: platform_get_irq says so, probe returns -ENXIO."""
     b = await board(dut, "&ringnic0 { /delete-property/ interrupts; };")
@@ -120,7 +120,7 @@ async def test_probe_missing_irq(dut):
     assert region_free()
 
 
-@cocotb.test()
+@checked_test()
 async def test_probe_device_tree_mac_wins(dut):
     """local-mac-address in the DT is used and programmed into RAL0/RAH0."""
     b = await board(dut, "&ringnic0 { local-mac-address = [02 00 5e 10 20 30]; };")
@@ -129,7 +129,7 @@ async def test_probe_device_tree_mac_wins(dut):
     assert dev_get_by_name("eth0").dev_addr == mac == await rtl_mac(b.tb)
 
 
-@cocotb.test()
+@checked_test()
 async def test_probe_remove_then_probe_again(dut):
     """rmmod unregisters and frees; modprobe again gets eth0 back with a new ifindex."""
     b = await board(dut)
@@ -143,7 +143,7 @@ async def test_probe_remove_then_probe_again(dut):
     assert again.dev_addr == RTL_MAC
 
 
-@cocotb.test()
+@checked_test()
 async def test_probe_second_remove_is_an_error(dut):
     """Unbinding an unbound device is refused with the rule named, never a crash."""
     b = await board(dut)
@@ -152,13 +152,15 @@ async def test_probe_second_remove_is_an_error(dut):
     try:
         await platform.device_release_driver(b.pdev())
     except KernelBug as exc:
-        assert "not bound" in str(exc)
+        bug = exc
     else:
         raise AssertionError("second remove was accepted")
+    assert "not bound" in str(bug)
+    assert b.take_bugs() == [bug]  # recorded once, and consumed here
     assert netdevs() == []
 
 
-@cocotb.test()
+@checked_test()
 async def test_probe_msg_enable_levels(dut):
     """debug=0 silences the driver's netif messages; debug=16 adds its debug lines."""
     b = await board(dut)
@@ -172,7 +174,7 @@ async def test_probe_msg_enable_levels(dut):
                for line in dmesg())
 
 
-@cocotb.test()
+@checked_test()
 async def test_probe_mmio_error_names_the_register(dut):
     """An AXI error response on a driver access raises, naming register and offset."""
     b = await board(dut)

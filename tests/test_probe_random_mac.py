@@ -6,13 +6,13 @@ from pydriver.kernel.etherdevice import is_local_ether_addr, is_valid_ether_addr
 from pydriver.kernel.netdevice import NET_ADDR_RANDOM, dev_get_by_name
 from pydriver.kernel.printk import dmesg
 from pydriver.ringnic import regs
-from tb.board import Board
+from tb.board import Board, checked_test
 from tb.ringnic_tb import RingnicTB
 
 HDL_PARAMETERS = {"MAC_ADDR": 0}  # RAL0/RAH0 reset to 0 with Address Valid clear
 
 
-@cocotb.test()
+@checked_test()
 async def test_probe_invalid_mac_gets_random(dut):
     """No valid MAC in RAL0/RAH0: eth_hw_addr_random, written back and read back from the RTL."""
     tb = await RingnicTB.create(dut)
