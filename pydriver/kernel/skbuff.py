@@ -282,3 +282,55 @@ def eth_type_trans(skb: SkBuff, dev) -> int:
     proto = int.from_bytes(hdr[12:14], "big")
     skb.protocol = proto if proto >= ETH_P_802_3_MIN else 0x0004  # ETH_P_802_2
     return skb.protocol
+
+
+# ------------------------------------------------------------------ checksums
+def csum_fold(total: int) -> int:
+    """Fold a 32-bit (or wider) ones'-complement sum to 16 bits and complement it."""
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def csum_partial(data: bytes, total: int = 0) -> int:
+    """The ones'-complement sum of `data` as 16-bit big-endian words (not folded, not complemented)."""
+    if len(data) & 1:
+        data += b"\0"
+    return total + sum(int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2))
+
+
+def skb_partial_csum_set(skb: SkBuff, start: int, off: int) -> bool:
+    """CHECKSUM_PARTIAL: the device (or skb_checksum_help) sums from `start` (from data) to the
+    end and stores the result `off` bytes further; the field holds the pseudo-header sum."""
+    if start + off + 2 > skb.len:
+        return False
+    skb.ip_summed = CHECKSUM_PARTIAL
+    skb.csum_start = skb_headroom(skb) + start
+    skb.csum_offset = off
+    return True
+
+
+def _write_at(skb: SkBuff, pos: int, data: bytes) -> None:
+    """Write bytes at packet offset `pos` (linear part or a fragment)."""
+    if pos < skb_headlen(skb):
+        cpu_write(skb.data + pos, data)
+        return
+    pos -= skb_headlen(skb)
+    for frag in skb.shinfo.frags:
+        if pos < frag.size:
+            cpu_write(skb_frag_address(frag) + pos, data)
+            return
+        pos -= frag.size
+    raise kernel_bug("skb_checksum_help", "checksum offset beyond the packet")
+
+
+def skb_checksum_help(skb: SkBuff) -> int:
+    """Finish a CHECKSUM_PARTIAL skb in software: what the seed driver did for every packet."""
+    if skb.ip_summed != CHECKSUM_PARTIAL:
+        return 0
+    start = skb.csum_start - skb_headroom(skb)
+    payload = skb_bytes(skb)
+    csum = csum_fold(csum_partial(payload[start:]))
+    _write_at(skb, start + skb.csum_offset, csum.to_bytes(2, "big"))
+    skb.ip_summed = CHECKSUM_NONE
+    return 0
