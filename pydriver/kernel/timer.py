@@ -1,8 +1,8 @@
 """jiffies, kernel timers and the system workqueue, in simulated time.
 
-The kernel model has a clock but no scheduler of its own: the harness installs one with
-`set_timer_backend(spawn, sleep_ns)` (cocotb's start_soon and Timer). HZ is 1000, as the
-Zynq kernel's, so a jiffy is 1 ms of simulated time.
+The kernel model has a clock but no scheduler of its own: timers and work items run on the CPU
+backend the harness registers (interrupt.register_cpu_backend: cocotb's start_soon and Timer).
+HZ is 1000, as the Zynq kernel's, so a jiffy is 1 ms of simulated time.
 """
 
 from __future__ import annotations
@@ -34,16 +34,10 @@ def time_after(a: int, b: int) -> bool:
     return a - b > 0
 
 
-def set_timer_backend(spawn: Callable, sleep_ns: Callable) -> None:
-    """spawn(coro) -> task with .cancel(); `await sleep_ns(n)` waits n ns of simulated time."""
-    current().timer_backend = (spawn, sleep_ns)
-
-
 def _backend():
-    b = getattr(current(), "timer_backend", None)
-    if b is None:
-        raise kernel_bug("timers", "no timer backend: the harness must call set_timer_backend first")
-    return b
+    from .interrupt import cpu_sleep, cpu_spawn
+
+    return cpu_spawn, cpu_sleep
 
 
 async def _call(fn, *args):
