@@ -22,6 +22,7 @@ from pydriver import kernel
 from pydriver.kernel import of, platform
 from pydriver.ringnic import main as ringnic
 from tb.hostmem import DmaCheckError, install
+from tb.irq import IrqLine, install_cpu_backend
 from tb.ringnic_tb import RingnicTB
 from tb.runner import ROOT
 
@@ -100,6 +101,7 @@ class Board:
         self.kernel = None
         self.root = None
         self.hostmem = tb.hostmem
+        self.irq_line = None
         _boards.append(self)
 
     def take_bugs(self) -> list:
@@ -121,6 +123,7 @@ class Board:
         self.kernel = kernel.boot(clock=lambda: int(self.tb.now_ns()))
         logging.getLogger("kernel").setLevel(logging.DEBUG)  # dmesg into the simulation log too
         install(self.kernel, self.hostmem)  # the CPU's loads and stores go through its cache
+        install_cpu_backend()  # softirqs, timers and work items run as cocotb tasks
         (_, base, size), = nic_windows()  # one NIC on this board
         platform.register_iomem_backend(base, size, lambda start, n: self.tb.mmio(base, start))
         platform.register_iomem_backend(BRAM_BASE, BRAM_SIZE, lambda start, n: self.bram)
@@ -129,7 +132,13 @@ class Board:
         return self.kernel
 
     async def modprobe(self, **params) -> int:
-        return await ringnic.ringnic_init_module(**params)
+        """`modprobe ringnic`; a bound NIC gets its interrupt line wired to the CPU."""
+        rc = await ringnic.ringnic_init_module(**params)
+        pdev = next((d for d in platform.platform_devices() if d.dev.driver is ringnic.ringnic_driver), None)
+        if pdev is not None and self.irq_line is None:
+            self.irq_line = IrqLine(self.tb, platform.platform_get_irq(pdev, 0))
+            self.irq_line.start()
+        return rc
 
     async def rmmod(self) -> None:
         await ringnic.ringnic_exit_module()

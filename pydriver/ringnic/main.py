@@ -39,7 +39,11 @@ from pydriver.kernel.platform import (
     resource_size,
 )
 from pydriver.kernel.printk import dev_err, dev_warn, netif_dbg, netif_info, pr_info
-from pydriver.ringnic import regs
+from pydriver.kernel.napi import netif_napi_add, netif_napi_del
+from pydriver.kernel.netdevice import NetDeviceOps
+from pydriver.kernel.timer import WorkStruct
+from pydriver.ringnic import netdev as netdev_ops
+from pydriver.ringnic import regs, rx, tx
 from pydriver.ringnic.hw import RNID_VALUE, RNVER_MAJOR, RingnicHw
 
 DRV_NAME = "ringnic"
@@ -61,12 +65,34 @@ class RingnicAdapter:
         self.hw: RingnicHw | None = None
         self.msg_enable = 0
         self.irq = 0
+        self.irq_requested = False
+        self.down = True
+        self.napi = None
+        self.tx_ring = tx.TxRing(tx.TX_RING_DEFAULT)
+        self.rx_ring = rx.RxRing(rx.RX_RING_DEFAULT)
+        self.rx_buffer_len = 2048
+        self.tctl = self.rctl = self.txd_cmd = 0
+        self.tx_int_delay, self.tx_abs_int_delay = 8, 32  # e1000 defaults, 1.024 us units
+        self.rx_int_delay, self.rx_abs_int_delay = 0, 8
+        self.itr = 0
+        self.ipv4_addr = 0  # IP4AT0, network byte order in bits 7:0 first (the seed's PADR0)
+        self.watchdog_task, self.reset_task = WorkStruct(), WorkStruct()
+        self.hw_stats = {}
+        for name in ("tx_packets", "tx_bytes", "tx_dropped", "restart_queue", "tdt_writes", "hw_csum_tx",
+                     "tx_timeout_count", "rx_packets", "rx_bytes", "rx_dropped", "rx_errors", "rx_crc_errors",
+                     "rx_frame_errors", "rx_over_errors", "rx_multicast", "alloc_rx_buff_failed",
+                     "engine_errors", "interrupts", "polls"):
+            setattr(self, name, 0)
 
 
-class RingnicNetdevOps:
-    """net_device_ops; open/stop/xmit arrive with the TX and RX paths."""
-
-    ndo_validate_addr = staticmethod(eth_validate_addr)
+RINGNIC_NETDEV_OPS = NetDeviceOps(
+    ndo_open=netdev_ops.ringnic_open,
+    ndo_stop=netdev_ops.ringnic_close,
+    ndo_start_xmit=tx.ringnic_xmit_frame,
+    ndo_tx_timeout=netdev_ops.ringnic_tx_timeout,
+    ndo_get_stats64=netdev_ops.ringnic_get_stats64,
+    ndo_validate_addr=eth_validate_addr,
+)
 
 
 async def ringnic_probe(pdev) -> int:
@@ -108,21 +134,23 @@ async def ringnic_probe(pdev) -> int:
     adapter.netdev, adapter.pdev, adapter.hw, adapter.irq = netdev, pdev, hw, irq
     adapter.msg_enable = netif_msg_init(_debug, DEFAULT_MSG_ENABLE)
     netdev.irq, netdev.base_addr = irq, res.start
-    netdev.netdev_ops = RingnicNetdevOps()
+    netdev.netdev_ops = RINGNIC_NETDEV_OPS
+    netdev.features = netdev.hw_features = tx.NETIF_F_HW_CSUM
     netdev.watchdog_timeo = 5 * HZ
+    adapter.napi = netif_napi_add(netdev, None, netdev_ops.ringnic_poll)
+    netdev_ops.init_work(adapter)
+    adapter.ipv4_addr = _ipaddr
     netdev.min_mtu = ETH_ZLEN - ETH_HLEN
     netdev.max_mtu = MAX_JUMBO_FRAME_SIZE - (ETH_HLEN + ETH_FCS_LEN)
     platform_set_drvdata(pdev, netdev)
 
     err = await _probe_hw(adapter)
+    if not err:
+        err = await register_netdev(netdev)
+        if err:
+            dev_err(dev, f"register_netdev failed: {err}")
     if err:
-        platform_set_drvdata(pdev, None)
-        free_netdev(netdev)
-        return err
-
-    err = await register_netdev(netdev)
-    if err:
-        dev_err(dev, f"register_netdev failed: {err}")
+        netif_napi_del(adapter.napi)
         platform_set_drvdata(pdev, None)
         free_netdev(netdev)
         return err
@@ -166,8 +194,9 @@ async def _probe_hw(adapter) -> int:
 async def ringnic_remove(pdev) -> None:
     netdev = platform_get_drvdata(pdev)
     adapter = netdev_priv(netdev)
-    await unregister_netdev(netdev)
+    await unregister_netdev(netdev)  # closes it first if it is up
     await adapter.hw.irq_disable()
+    netif_napi_del(adapter.napi)
     platform_set_drvdata(pdev, None)
     free_netdev(netdev)
     # devres releases the register window and the mapping after this returns
@@ -181,12 +210,14 @@ ringnic_driver = PlatformDriver(
 )
 
 _debug = -1  # module parameter "debug": -1 = DEFAULT_MSG_ENABLE, 0..16 = netif_msg_init levels
+_ipaddr = 0  # module parameter "ipaddr": the address written to IP4AT0 at open, as the seed's
 
 
-async def ringnic_init_module(debug: int = -1) -> int:
-    """module_init: `modprobe ringnic [debug=N]`."""
-    global _debug
+async def ringnic_init_module(debug: int = -1, ipaddr: str = "") -> int:
+    """module_init: `modprobe ringnic [debug=N] [ipaddr=A.B.C.D]`."""
+    global _debug, _ipaddr
     _debug = debug
+    _ipaddr = int.from_bytes(bytes(int(x) for x in ipaddr.split(".")), "little") if ipaddr else 0
     pr_info(f"{DRV_NAME}: {DRV_SUMMARY} - version {DRV_VERSION}")
     return await platform_driver_register(ringnic_driver)
 

@@ -1,0 +1,249 @@
+"""net_device_ops of ringnic: open/stop, the interrupt handler, the NAPI poll, the link
+watchdog, TX timeout and statistics -- e1000_main.c's e1000_open, e1000_intr, e1000_clean,
+e1000_watchdog, e1000_tx_timeout, e1000_update_stats.
+"""
+
+from __future__ import annotations
+
+from pydriver.kernel.interrupt import IRQ_HANDLED, IRQ_NONE, IRQF_SHARED, free_irq, request_irq, synchronize_irq
+from pydriver.kernel.napi import (__napi_schedule, napi_complete_done, napi_count_tx, napi_disable, napi_enable,
+                                  napi_note_irq_mask, napi_note_irq_unmask, napi_schedule_prep)
+from pydriver.kernel.netdev_queue import netif_start_queue, netif_tx_disable, qdisc_reset
+from pydriver.kernel.netdevice import netdev_priv, netif_carrier_off, netif_carrier_ok, netif_carrier_on
+from pydriver.kernel.printk import netdev_err, netif_info
+from pydriver.kernel.timer import INIT_WORK, schedule_work
+from pydriver.ringnic import regs, rx, tx
+
+# The causes e1000 enables (IMS_ENABLE_MASK) plus RXO and this NIC's engine-error causes.
+IMS_ENABLE_MASK = (regs.IMS_RXT0 | regs.IMS_TXDW | regs.IMS_RXDMT0 | regs.IMS_RXSEQ | regs.IMS_LSC
+                   | regs.IMS_RXO | regs.IMS_TXE | regs.IMS_RXE)
+
+
+# ------------------------------------------------------------------ interrupts
+async def irq_disable(adapter) -> None:
+    """e1000_irq_disable: mask everything, flush, wait for a handler still running."""
+    await adapter.hw.irq_disable()
+    napi_note_irq_mask(adapter.napi)
+    if adapter.irq_requested:
+        await synchronize_irq(adapter.irq)
+
+
+async def irq_enable(adapter) -> None:
+    napi_note_irq_unmask(adapter.napi)
+    await adapter.hw.ew32(regs.IMS, IMS_ENABLE_MASK)
+    await adapter.hw.write_flush()
+
+
+async def ringnic_intr(irq: int, netdev) -> int:
+    """e1000_intr: read (and so clear) the causes, mask, hand the work to NAPI."""
+    adapter = netdev_priv(netdev)
+    icr = await adapter.hw.er32(regs.ICR)
+    if not icr:
+        return IRQ_NONE  # not ours: the line may be shared
+    adapter.interrupts += 1
+    if adapter.down:
+        return IRQ_HANDLED
+    if icr & (regs.ICR_LSC | regs.ICR_RXSEQ):
+        schedule_work(adapter.watchdog_task)
+    if icr & regs.ICR_RXO:
+        adapter.rx_over_errors += 1  # an overflow *event*: the frames are in MPC
+    if icr & (regs.ICR_TXE | regs.ICR_RXE):
+        adapter.engine_errors += 1
+        schedule_work(adapter.reset_task)  # a ring stopped on bad input: reinitialise
+    # Mask before scheduling: the poll owns the device until napi_complete_done says otherwise.
+    await adapter.hw.ew32(regs.IMC, 0xFFFFFFFF)
+    await adapter.hw.write_flush()
+    napi_note_irq_mask(adapter.napi)
+    if napi_schedule_prep(adapter.napi):
+        __napi_schedule(adapter.napi)
+    elif not adapter.down:
+        await irq_enable(adapter)  # "this really should not happen" (e1000)
+    return IRQ_HANDLED
+
+
+async def ringnic_poll(napi, budget: int) -> int:
+    """e1000_clean: TX reclaim (not budget-bound), then RX up to the budget."""
+    adapter = netdev_priv(napi.dev)
+    before = adapter.tx_packets
+    tx_clean_complete = await tx.clean_tx_irq(adapter)
+    napi_count_tx(napi, adapter.tx_packets - before)
+    work_done = await rx.clean_rx_irq(adapter, napi, budget) if budget else 0
+    adapter.polls += 1
+    if not tx_clean_complete or work_done == budget:
+        return budget
+    if napi_complete_done(napi, work_done) and not adapter.down:
+        await irq_enable(adapter)
+    return work_done
+
+
+# ------------------------------------------------------------------ link, reset, stats
+async def ringnic_watchdog(work) -> None:
+    """e1000_watchdog's link half: carrier and TCTL.EN follow STATUS.LU."""
+    adapter = work.adapter
+    if adapter.down:
+        return
+    link = await adapter.hw.er32(regs.STATUS) & regs.STATUS_LU
+    netdev = adapter.netdev
+    if link and not netif_carrier_ok(netdev):
+        adapter.tctl |= regs.TCTL_EN  # "enable transmits in the hardware"
+        await adapter.hw.ew32(regs.TCTL, adapter.tctl)
+        netif_carrier_on(netdev)
+        netif_info(adapter, "link", netdev, "NIC Link is Up 1000 Mbps Full Duplex, Flow Control: None")
+    elif not link and netif_carrier_ok(netdev):
+        netif_carrier_off(netdev)
+        netif_info(adapter, "link", netdev, "NIC Link is Down")
+    await update_stats(adapter)
+
+
+async def update_stats(adapter) -> None:
+    """e1000_update_stats: fold the NIC's read-to-clear counters into the adapter's totals."""
+    hw, s = adapter.hw, adapter.hw_stats
+    for name in ("CRCERRS", "RXERRC", "MPC", "GPRC", "BPRC", "MPRC", "GPTC", "RNBC", "RUC", "ROC",
+                 "TPR", "TPT", "MPTC", "BPTC"):
+        s[name] = s.get(name, 0) + await hw.er32(getattr(regs, name))
+    for pair in ("GORC", "GOTC", "TOR", "TOT"):
+        lo = await hw.er32(getattr(regs, pair + "L"))
+        hi = await hw.er32(getattr(regs, pair + "H"))  # the high read clears both halves
+        s[pair] = s.get(pair, 0) + (hi << 32 | lo)
+
+
+def ringnic_get_stats64(netdev, stats) -> None:
+    """ndo_get_stats64: the driver's counters plus what only the NIC saw (never sleeps)."""
+    a, s = netdev_priv(netdev), netdev_priv(netdev).hw_stats
+    stats.rx_packets, stats.tx_packets = a.rx_packets, a.tx_packets
+    stats.rx_bytes, stats.tx_bytes = a.rx_bytes, a.tx_bytes
+    stats.multicast = a.rx_multicast
+    stats.rx_crc_errors = a.rx_crc_errors + s.get("CRCERRS", 0)
+    stats.rx_length_errors = s.get("RUC", 0) + s.get("ROC", 0)
+    stats.rx_frame_errors = a.rx_frame_errors + s.get("RXERRC", 0)
+    stats.rx_missed_errors = s.get("MPC", 0)
+    stats.rx_over_errors = a.rx_over_errors
+    stats.rx_errors = a.rx_errors + stats.rx_crc_errors - a.rx_crc_errors + stats.rx_length_errors \
+        + s.get("RXERRC", 0)
+    stats.rx_dropped = a.rx_dropped
+    stats.tx_dropped = a.tx_dropped
+
+
+async def ringnic_reinit(work) -> None:
+    """e1000_reinit_locked, from the TX timeout or an engine error: down, then up."""
+    adapter = work.adapter
+    if adapter.down:
+        return
+    await down(adapter)
+    await up(adapter)
+
+
+async def ringnic_tx_timeout(netdev, txqueue: int) -> None:
+    adapter = netdev_priv(netdev)
+    adapter.tx_timeout_count += 1
+    netdev_err(netdev, f"Detected Tx Unit Hang: TDH/TDT {await adapter.hw.er32(regs.TDH)}/"
+                       f"{await adapter.hw.er32(regs.TDT)} next_to_use {adapter.tx_ring.next_to_use} "
+                       f"next_to_clean {adapter.tx_ring.next_to_clean}")
+    schedule_work(adapter.reset_task)
+
+
+# ------------------------------------------------------------------ open / stop
+async def configure(adapter) -> None:
+    """e1000_configure: TX, RX, then fill the RX ring."""
+    await tx.configure_tx(adapter)
+    adapter.rctl = (regs.RCTL_BAM | rx.rctl_bsize(adapter.rx_buffer_len)
+                    | (regs.RCTL_LPE if adapter.netdev.mtu > 1500 else 0))
+    await rx.configure_rx(adapter)
+    await rx.alloc_rx_buffers(adapter, adapter.rx_ring.unused())
+
+
+async def up(adapter) -> None:
+    """e1000_up: the rings live, NAPI on, interrupts on, queue started, link checked."""
+    await configure(adapter)
+    adapter.down = False
+    napi_enable(adapter.napi)
+    await irq_enable(adapter)
+    netif_start_queue(adapter.netdev)
+    await adapter.hw.ew32(regs.ICS, regs.ICS_LSC)  # "fire a link status change interrupt"
+
+
+async def down(adapter) -> None:
+    """e1000_down: stop the NIC, then the interrupt, then NAPI; clean both rings."""
+    netdev, hw = adapter.netdev, adapter.hw
+    adapter.down = True
+    await hw.ew32(regs.RCTL, adapter.rctl & ~regs.RCTL_EN)
+    netif_tx_disable(netdev)
+    adapter.tctl &= ~regs.TCTL_EN
+    await hw.ew32(regs.TCTL, adapter.tctl)
+    await hw.write_flush()
+    netif_carrier_off(netdev)
+    await irq_disable(adapter)
+    await napi_disable(adapter.napi)
+    await hw.reset_hw()  # the engines drop whatever they held
+    await hw.irq_disable()
+    await hw.rar_set(netdev.dev_addr)  # the reset reloaded RAL0/RAH0 from the NIC's default
+    tx.clean_tx_ring(adapter)
+    rx.clean_rx_ring(adapter)
+
+
+async def ringnic_open(netdev) -> int:
+    adapter = netdev_priv(netdev)
+    netif_carrier_off(netdev)
+    err = tx.setup_tx_resources(adapter)
+    if err:
+        return err
+    err = rx.setup_rx_resources(adapter)
+    if err:
+        tx.free_tx_resources(adapter)
+        return err
+    await configure(adapter)
+    # Request the IRQ after configure: the handler may run as soon as it is requested.
+    err = request_irq(adapter.irq, ringnic_intr, IRQF_SHARED, netdev.name, netdev)
+    if err:
+        rx.free_rx_resources(adapter)
+        tx.free_tx_resources(adapter)
+        return err
+    adapter.irq_requested = True
+    await adapter.hw.ew32(regs.IP4AT0, adapter.ipv4_addr)  # the seed driver's PADR0
+    await adapter.hw.ew32(regs.IPAV, 1 if adapter.ipv4_addr else 0)
+    adapter.down = False
+    napi_enable(adapter.napi)
+    await irq_enable(adapter)
+    netif_start_queue(netdev)
+    await adapter.hw.ew32(regs.ICS, regs.ICS_LSC)
+    return 0
+
+
+async def ringnic_close(netdev) -> int:
+    adapter = netdev_priv(netdev)
+    await down(adapter)
+    free_irq(adapter.irq, netdev)
+    adapter.irq_requested = False
+    qdisc_reset(netdev)
+    tx.free_tx_resources(adapter)
+    rx.free_rx_resources(adapter)
+    return 0
+
+
+def init_work(adapter) -> None:
+    INIT_WORK(adapter.watchdog_task, ringnic_watchdog)
+    INIT_WORK(adapter.reset_task, ringnic_reinit)
+    adapter.watchdog_task.adapter = adapter.reset_task.adapter = adapter
+
+
+def ethtool_stats(adapter) -> dict:
+    """`ethtool -S`: e1000's strings, from the driver's and the NIC's counters."""
+    st = type("S", (), {})()
+    ringnic_get_stats64(adapter.netdev, st)
+    s = adapter.hw_stats
+    return {
+        "rx_packets": adapter.rx_packets, "tx_packets": adapter.tx_packets,
+        "rx_bytes": adapter.rx_bytes, "tx_bytes": adapter.tx_bytes,
+        "rx_broadcast": s.get("BPRC", 0), "tx_broadcast": s.get("BPTC", 0),
+        "rx_multicast": s.get("MPRC", 0), "tx_multicast": s.get("MPTC", 0),
+        "rx_errors": st.rx_errors, "tx_dropped": adapter.tx_dropped,
+        "rx_length_errors": st.rx_length_errors, "rx_over_errors": adapter.rx_over_errors,
+        "rx_crc_errors": st.rx_crc_errors, "rx_frame_errors": st.rx_frame_errors,
+        "rx_no_buffer_count": s.get("RNBC", 0), "rx_missed_errors": s.get("MPC", 0),
+        "tx_timeout_count": adapter.tx_timeout_count, "tx_restart_queue": adapter.restart_queue,
+        "rx_long_length_errors": s.get("ROC", 0), "rx_short_length_errors": s.get("RUC", 0),
+        "rx_csum_offload_good": 0, "tx_csum_offload": adapter.hw_csum_tx,
+        "alloc_rx_buff_failed": adapter.alloc_rx_buff_failed, "engine_errors": adapter.engine_errors,
+        "interrupts": adapter.interrupts, "napi_polls": adapter.polls, "tdt_writes": adapter.tdt_writes,
+    }
+

@@ -1,0 +1,225 @@
+"""RX: the receive ring, the NAPI clean routine and the refill, as e1000_main.c does them.
+
+Buffers are skbs from netdev_alloc_skb_ip_align, mapped DMA_FROM_DEVICE. The poll takes every
+descriptor with DD (after dma_rmb), up to the budget: unmap (the cache is invalidated, so the
+CPU sees what the NIC wrote), check the errors, build the frame, eth_type_trans,
+napi_gro_receive. A frame longer than one buffer arrives over several descriptors, EOP on the
+last; its pieces are copied into one skb. Refill writes RDT = next_to_use, one slot empty.
+"""
+
+from __future__ import annotations
+
+from pydriver.kernel.barrier import dma_rmb, dma_wmb
+from pydriver.kernel.dma import (DMA_FROM_DEVICE, dma_alloc_coherent, dma_free_coherent, dma_map_single,
+                                 dma_mapping_error, dma_unmap_single)
+from pydriver.kernel.mm import cpu_read, cpu_read_u16, cpu_read_u8, cpu_write_u64, cpu_write_u8, memset
+from pydriver.kernel.napi import napi_assert_owned
+from pydriver.kernel.netif_rx import napi_gro_receive
+from pydriver.kernel.printk import dev_err, netif_dbg
+from pydriver.kernel.skbuff import (PACKET_MULTICAST, dev_kfree_skb_any, eth_type_trans,
+                                    netdev_alloc_skb_ip_align, skb_put, skb_put_data)
+from pydriver.ringnic import regs
+
+DESC_SIZE = 16
+RX_RING_DEFAULT = 256
+RX_BUFFER_WRITE = 16  # e1000: return buffers to the NIC every 16 cleaned
+ETH_FCS_LEN = 4
+RXD_STAT_DD, RXD_STAT_EOP = 0x01, 0x02
+RXD_ERR_CE, RXD_ERR_SE, RXD_ERR_SEQ, RXD_ERR_CXE, RXD_ERR_RXE = 0x01, 0x02, 0x04, 0x10, 0x80
+RXD_ERR_FRAME_ERR_MASK = RXD_ERR_CE | RXD_ERR_SE | RXD_ERR_SEQ | RXD_ERR_CXE | RXD_ERR_RXE
+BSIZE = {2048: (0, 0), 1024: (1, 0), 512: (2, 0), 256: (3, 0), 16384: (1, 1), 8192: (2, 1), 4096: (3, 1)}
+
+
+class RxBuffer:
+    __slots__ = ("skb", "dma")
+
+    def __init__(self):
+        self.skb = None
+        self.dma = 0
+
+
+class RxRing:
+    def __init__(self, count: int):
+        self.count = count
+        self.size = 0
+        self.desc = 0
+        self.dma = 0
+        self.next_to_use = 0
+        self.next_to_clean = 0
+        self.buffer_info = [RxBuffer() for _ in range(count)]
+        self.chain = []  # pieces of a frame spanning descriptors, until its EOP
+
+    def unused(self) -> int:
+        ntc, ntu = self.next_to_clean, self.next_to_use
+        return (0 if ntc > ntu else self.count) + ntc - ntu - 1
+
+    def desc_addr(self, i: int) -> int:
+        return self.desc + i * DESC_SIZE
+
+
+def rctl_bsize(buffer_len: int) -> int:
+    bsize, bsex = BSIZE[buffer_len]
+    return (bsize << regs.RCTL_BSIZE_SHIFT) | (regs.RCTL_BSEX if bsex else 0)
+
+
+def buffer_len_for(max_frame: int) -> int:
+    """e1000_change_mtu's choice: 2048 for standard frames, else the smallest size that fits."""
+    for size in (2048, 4096, 8192, 16384):
+        if max_frame <= size:
+            return size
+    return 16384
+
+
+# ------------------------------------------------------------------ resources
+def setup_rx_resources(adapter) -> int:
+    ring, dev = adapter.rx_ring, adapter.pdev.dev
+    ring.size = (ring.count * DESC_SIZE + 4095) & ~4095
+    ring.desc, ring.dma = dma_alloc_coherent(dev, ring.size)
+    if not ring.desc:
+        dev_err(dev, "Unable to allocate memory for the Rx descriptor ring")
+        return -12  # -ENOMEM
+    memset(ring.desc, 0, ring.size)
+    ring.next_to_use = ring.next_to_clean = 0
+    ring.chain = []
+    return 0
+
+
+def clean_rx_ring(adapter) -> None:
+    ring, dev = adapter.rx_ring, adapter.pdev.dev
+    for bi in ring.buffer_info:
+        if bi.dma:
+            dma_unmap_single(dev, bi.dma, adapter.rx_buffer_len, DMA_FROM_DEVICE)
+        if bi.skb is not None:
+            dev_kfree_skb_any(bi.skb)
+        bi.skb, bi.dma = None, 0
+    ring.chain = []
+    if ring.desc:
+        memset(ring.desc, 0, ring.size)
+    ring.next_to_use = ring.next_to_clean = 0
+
+
+def free_rx_resources(adapter) -> None:
+    ring = adapter.rx_ring
+    clean_rx_ring(adapter)
+    if ring.desc:
+        dma_free_coherent(adapter.pdev.dev, ring.size, ring.desc, ring.dma)
+        ring.desc = ring.dma = 0
+
+
+async def configure_rx(adapter) -> None:
+    """e1000_configure_rx: RX off while the ring is programmed, then on."""
+    hw, ring = adapter.hw, adapter.rx_ring
+    await hw.ew32(regs.RCTL, adapter.rctl & ~regs.RCTL_EN)
+    await hw.ew32(regs.RDTR, adapter.rx_int_delay)
+    await hw.ew32(regs.RADV, adapter.rx_abs_int_delay)
+    await hw.ew32(regs.ITR, adapter.itr)
+    await hw.ew32(regs.RDLEN, ring.count * DESC_SIZE)
+    await hw.ew32(regs.RDBAH, 0)
+    await hw.ew32(regs.RDBAL, ring.dma)
+    await hw.ew32(regs.RDT, 0)
+    await hw.ew32(regs.RDH, 0)
+    await hw.ew32(regs.RCTL, adapter.rctl | regs.RCTL_EN)
+
+
+# ------------------------------------------------------------------ refill
+async def alloc_rx_buffers(adapter, cleaned_count: int) -> None:
+    """e1000_alloc_rx_buffers: fresh mapped buffers, then dma_wmb and one RDT write."""
+    ring, netdev, dev = adapter.rx_ring, adapter.netdev, adapter.pdev.dev
+    i = ring.next_to_use
+    for _ in range(cleaned_count):
+        bi = ring.buffer_info[i]
+        skb = netdev_alloc_skb_ip_align(netdev, adapter.rx_buffer_len)
+        if skb is None:
+            adapter.alloc_rx_buff_failed += 1
+            break
+        dma = dma_map_single(dev, skb.data, adapter.rx_buffer_len, DMA_FROM_DEVICE)
+        if dma_mapping_error(dev, dma):
+            dev_err(dev, "RX DMA map failed")
+            dev_kfree_skb_any(skb)
+            adapter.alloc_rx_buff_failed += 1
+            break
+        bi.skb, bi.dma = skb, dma
+        d = ring.desc_addr(i)
+        cpu_write_u64(d, dma)
+        cpu_write_u64(d + 8, 0)  # length, csum, status, errors, special
+        i = (i + 1) % ring.count
+    if ring.next_to_use != i:
+        ring.next_to_use = i
+        # "Force memory writes to complete before letting h/w know there are new descriptors"
+        dma_wmb()
+        await adapter.hw.ew32(regs.RDT, i)
+
+
+# ------------------------------------------------------------------ the clean routine
+def _rx_error(adapter, errors: int) -> None:
+    adapter.rx_errors += 1
+    if errors & RXD_ERR_CE:
+        adapter.rx_crc_errors += 1
+    else:
+        adapter.rx_frame_errors += 1
+
+
+async def clean_rx_irq(adapter, napi, budget: int) -> int:
+    """e1000_clean_rx_irq: up to `budget` frames; returns the work done."""
+    ring, netdev, dev = adapter.rx_ring, adapter.netdev, adapter.pdev.dev
+    i = ring.next_to_clean
+    work_done = cleaned = 0
+    while True:
+        napi_assert_owned(napi, "RX ring")
+        d = ring.desc_addr(i)
+        status = cpu_read_u8(d + 12)
+        if not status & RXD_STAT_DD or work_done >= budget:
+            break
+        dma_rmb()  # read the descriptor and its buffer only after DD
+        length = cpu_read_u16(d + 8)
+        errors = cpu_read_u8(d + 13)
+        bi = ring.buffer_info[i]
+        dma_unmap_single(dev, bi.dma, adapter.rx_buffer_len, DMA_FROM_DEVICE)
+        skb, bi.skb, bi.dma = bi.skb, None, 0
+        cpu_write_u8(d + 12, 0)
+        i = (i + 1) % ring.count
+        cleaned += 1
+        if not status & RXD_STAT_EOP:
+            ring.chain.append(cpu_read(skb.data, length))
+            dev_kfree_skb_any(skb)
+        else:
+            work_done += 1
+            await _deliver(adapter, napi, skb, length, errors)
+        if cleaned >= RX_BUFFER_WRITE:
+            ring.next_to_clean = i
+            await alloc_rx_buffers(adapter, ring.unused())
+            cleaned = 0
+    ring.next_to_clean = i
+    await alloc_rx_buffers(adapter, ring.unused())
+    return work_done
+
+
+async def _deliver(adapter, napi, skb, length: int, errors: int) -> None:
+    ring, netdev = adapter.rx_ring, adapter.netdev
+    pieces, ring.chain = ring.chain, []
+    if errors & RXD_ERR_FRAME_ERR_MASK:
+        netif_dbg(adapter, "rx_err", netdev, f"receive error {errors:#04x}")
+        _rx_error(adapter, errors)
+        dev_kfree_skb_any(skb)
+        return
+    total = sum(len(p) for p in pieces) + length
+    if not adapter.rctl & regs.RCTL_SECRC:
+        total -= ETH_FCS_LEN  # the DMA'd length includes the FCS: e1000 strips it here
+    if pieces:  # a frame over several buffers: copy it into one skb
+        data = b"".join(pieces) + cpu_read(skb.data, length)
+        dev_kfree_skb_any(skb)
+        skb = netdev_alloc_skb_ip_align(netdev, total)
+        if skb is None:
+            adapter.alloc_rx_buff_failed += 1
+            adapter.rx_dropped += 1
+            return
+        skb_put_data(skb, data[:total])
+    else:
+        skb_put(skb, total)
+    skb.dev = netdev
+    eth_type_trans(skb, netdev)
+    if skb.pkt_type == PACKET_MULTICAST:
+        adapter.rx_multicast += 1
+    adapter.rx_packets += 1
+    adapter.rx_bytes += total
+    napi_gro_receive(napi, skb)
