@@ -16,10 +16,15 @@ from pathlib import Path
 import functools
 
 import cocotb
+from cocotb.triggers import Timer, with_timeout
 from cocotbext.axi import SparseMemoryRegion
 
 from pydriver import kernel
 from pydriver.kernel import of, platform
+from pydriver.kernel.netdev_queue import dev_queue_xmit, dev_queue_xmit_list
+from pydriver.kernel.netdevice import dev_get_by_name, dev_open, netif_carrier_ok
+from pydriver.kernel.netif_rx import register_rx_sink
+from pydriver.kernel.skbuff import skb_from_bytes
 from pydriver.ringnic import main as ringnic
 from tb.hostmem import DmaCheckError, install
 from tb.irq import IrqLine, install_cpu_backend
@@ -102,6 +107,7 @@ class Board:
         self.root = None
         self.hostmem = tb.hostmem
         self.irq_line = None
+        self.received: list[bytes] = []  # frames the stack got from netif_receive_skb
         _boards.append(self)
 
     def take_bugs(self) -> list:
@@ -142,6 +148,37 @@ class Board:
 
     async def rmmod(self) -> None:
         await ringnic.ringnic_exit_module()
+
+    # ---- the stack side: `ip link set up`, sending, receiving
+    async def ifup(self, name: str = "eth0", timeout_ns: int = 50_000):
+        """`ip link set <name> up`, then wait (simulated time) for the link the driver reports."""
+        ndev = dev_get_by_name(name)
+        rc = await dev_open(ndev)
+        assert rc == 0, f"dev_open({name}) = {rc}"
+        register_rx_sink(ndev, lambda dev, frame, skb: self.received.append(frame))
+        waited = 0
+        while not netif_carrier_ok(ndev):
+            assert waited < timeout_ns, f"{name}: no carrier after {timeout_ns} ns"
+            await Timer(200, "ns")
+            waited += 200
+        return ndev
+
+    async def send(self, ndev, frames, frag_sizes=(), batch: bool = True) -> None:
+        """Hand frames (scapy packets or bytes, no FCS) to the stack's TX path for `ndev`."""
+        skbs = [skb_from_bytes(ndev, bytes(f), frag_sizes) for f in frames]
+        if batch:
+            await dev_queue_xmit_list(skbs)
+        else:
+            for skb in skbs:
+                await dev_queue_xmit(skb)
+
+    async def wire_frames(self, n: int, timeout_ns: int = 1_000_000) -> list[bytes]:
+        """The next `n` frames the NIC put on the wire (with their FCS)."""
+        out = []
+        for _ in range(n):
+            frame = await with_timeout(self.tb.wire_tx.recv(), timeout_ns, "ns")
+            out.append(bytes(frame.tdata))
+        return out
 
     def pdev(self):
         """The platform device of the (first) ringnic node."""

@@ -23,7 +23,9 @@ misses and refills with the NIC's data) and keeps one code path.  This is the *h
 the kernel believes comes from the device tree (``dma-coherent``), and a mismatch reproduces the
 board bug it is.
 
-Fence (per transaction, against the live DMA-debug entries of ``dev``, or of every device):
+Fence (per transaction, against the live DMA-debug entries of ``dev``, or of every device, at
+the granularity of one 8-byte bus beat: a 64-bit master reads whole beats and writes with
+strobes, so the rest of the beat a mapping starts or ends in is not a fault):
   - a device *read* needs a coherent allocation, or a streaming mapping DMA_TO_DEVICE or
     DMA_BIDIRECTIONAL; a device *write* needs a coherent allocation, or DMA_FROM_DEVICE or
     DMA_BIDIRECTIONAL -- the IOMMU permissions the kernel derives (dma_info_to_prot:
@@ -124,7 +126,11 @@ class HostMemory:
                  fault_policy: str = "complete", clock: Optional[Callable[[], int]] = None,
                  dev=None, name: str = "hostmem", cache_capacity_lines: Optional[int] = None,
                  wb_slot_bytes: int = 8, wb_max_slots: int = 16, wb_drain_ns: int = 2000,
-                 dmb_drains: bool = False, speculate: float = 0.0, seed: int = 0):
+                 dmb_drains: bool = False, speculate: float = 0.0, seed: int = 0, granule: int = 8):
+        # The fence's granularity: the DMA bus's beat (8 bytes). A 64-bit master reads whole
+        # beats and writes with byte strobes, so a burst may cover the rest of the beat a
+        # mapping starts or ends in without touching memory it does not own.
+        self.granule = granule
         if fault_policy not in ("complete", "abort"):
             raise ValueError("fault_policy is 'complete' or 'abort'")
         self.size, self.line_size, self.coherent = size, line_size, coherent
@@ -241,8 +247,10 @@ class HostMemory:
         if mask is not None and addr + length - 1 > mask:
             return f"above the device's DMA mask 0x{mask:x}", self._nearest(addr, length, ents)
         ok, wrong, cpu = [], [], []
+        g = self.granule
         for e in ents:
-            lo, hi = max(addr, e.dev_addr), min(addr + length, e.dev_addr + e.size)
+            lo = max(addr, e.dev_addr & ~(g - 1))
+            hi = min(addr + length, (e.dev_addr + e.size + g - 1) & ~(g - 1))
             if not _permits(e, write):
                 wrong.append(e)
             elif e.type != dma_debug_coherent and any(

@@ -9,17 +9,13 @@ from __future__ import annotations
 from cocotb.utils import get_sim_time
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
-from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam, AxiResp
+from cocotbext.axi import (AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam, AxiResp, AxiStreamBus, AxiStreamSink,
+                           AxiStreamSource)
 
 from pydriver.ringnic.regs import register_name
 from tb.hostmem import HostMemory
 from tb.runner import settings
 
-# Inputs of the DUT that no bus model drives yet; held at these values so nothing is X.
-_IDLE_INPUTS = {
-    "m_axis_tx_tready": 1, "s_axis_rx_tdata": 0, "s_axis_rx_tkeep": 0,
-    "s_axis_rx_tvalid": 0, "s_axis_rx_tlast": 0, "s_axis_rx_tuser": 0,
-}
 DRAM_SIZE = 512 << 20  # the ZYBO's DDR3 (sim/ringnic.dts memory node)
 
 
@@ -43,9 +39,6 @@ class RingnicTB:
         self.dut = dut
         self.period_ns = settings()["design"]["clock_period_ns"]
         self.log = dut._log
-        for name, value in _IDLE_INPUTS.items():
-            if hasattr(dut, name):
-                getattr(dut, name).value = value
         dut.rst.value = 1
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
         self.hostmem = HostMemory(size=DRAM_SIZE, coherent=acp)
@@ -53,6 +46,12 @@ class RingnicTB:
         if hasattr(dut, "m_axi_awvalid"):
             self.ram = AxiRam(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, mem=self.hostmem.axi_mem())
             self.hostmem.attach_axi(self.ram)  # before any await: fence every burst the NIC makes
+        # The MAC side: what leaves on m_axis_tx_, what arrives on s_axis_rx_ (complete frames, FCS included).
+        self.wire_tx = self.wire_rx = None
+        if hasattr(dut, "m_axis_tx_tvalid"):
+            self.wire_tx = AxiStreamSink(AxiStreamBus.from_prefix(dut, "m_axis_tx"), dut.clk, dut.rst)
+        if hasattr(dut, "s_axis_rx_tvalid"):
+            self.wire_rx = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis_rx"), dut.clk, dut.rst)
 
     @classmethod
     async def create(cls, dut, reset: bool = True, acp: bool = False) -> "RingnicTB":
