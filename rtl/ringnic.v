@@ -3,10 +3,9 @@
 
 // ringnic: top of the AXI-attached ring-buffer NIC (Intel 8254x register model).
 //
-// This build has the register file only: the DMA master and both streams are idle (valids 0,
-// the receive stream is accepted and dropped) and every hardware input of the register file is
-// tied to 0 until the TX/RX descriptor engines exist. Ports are grouped by prefix so cocotbext-axi
-// attaches by name: s_axil_ (registers), m_axi_ (DMA), m_axis_tx_ / s_axis_rx_ (MAC side).
+// The register file (u_regs), the TX engine (u_tx) and the RX engine (u_rx), whose DMA masters
+// share the one AXI4 port through u_arb. Ports are grouped by prefix so cocotbext-axi attaches
+// by name: s_axil_ (registers), m_axi_ (DMA), m_axis_tx_ / s_axis_rx_ (MAC side).
 
 module ringnic #(
     parameter [47:0]  MAC_ADDR        = 48'h02_0A_35_00_00_01, // MAC address at reset, transmission order: first octet in bits 47:40
@@ -97,12 +96,14 @@ module ringnic #(
     output wire                         irq               // level, active high
 );
 
-    // No descriptor engines in this build: RNCAPS must say so.
-    localparam integer TX_PRESENT = 0;   // TX engine built, flag
-    localparam integer RX_PRESENT = 0;   // RX engine built, flag
+    // Both descriptor engines are built: RNCAPS says so.
+    localparam integer TX_PRESENT = 1;   // TX engine built, flag
+    localparam integer RX_PRESENT = 1;   // RX engine built, flag
+    // DMA IDs: the arbiter routes responses by the top ID bit (0 = TX, 1 = RX).
+    localparam integer TX_AXI_ID  = 0;
+    localparam integer RX_AXI_ID  = 1 << (AXI_ID_WIDTH - 1);
 
     // ================================================================ register file
-    // Values for the future engines; unused until those exist.
     wire        sw_rst;
     wire        link_up;
     wire [47:0] mac_addr;
@@ -110,10 +111,22 @@ module ringnic #(
     wire [31:0] ip4_addr;
     wire        ip4_valid;
     wire        mta_hit;
+    wire [11:0] mta_bit;
     wire [31:0] tdba, tctl, tipg, rdba, rctl;
     wire [19:0] tdlen, rdlen;
     wire [15:0] tdh, tdt, tidv, tadv, rdh, rdt, rdtr, radv, itr;
     wire        tdt_wr, tctl_wr, rdt_wr, rctl_wr, rdtr_fpd;
+
+    // Engine outputs into the register file.
+    wire [31:0] tx_intr_set, rx_intr_set, txerr, rxerr;
+    wire        tdh_we, rdh_we;
+    wire [15:0] tdh_in, rdh_in;
+    wire [15:0] stat_gorc_add, stat_gotc_add, stat_tor_add, stat_tot_add;
+    wire        tx_gptc, tx_tpt, tx_mptc, tx_bptc;
+    wire        rx_crcerrs, rx_rxerrc, rx_mpc, rx_rnbc, rx_gprc, rx_bprc, rx_mprc, rx_ruc, rx_roc, rx_tpr;
+    // stat_inc bit order of ringnic_regs: CRCERRS MPC GPRC BPRC MPRC GPTC RNBC RUC ROC TPR TPT MPTC BPTC RXERRC
+    wire [13:0] stat_inc = {rx_rxerrc, tx_bptc, tx_mptc, tx_tpt, rx_tpr, rx_roc, rx_ruc, rx_rnbc,
+                            tx_gptc, rx_mprc, rx_bprc, rx_gprc, rx_mpc, rx_crcerrs};
 
     ringnic_regs #(
         .MAC_ADDR        (MAC_ADDR),
@@ -148,20 +161,20 @@ module ringnic #(
         .s_axil_rvalid  (s_axil_rvalid),
         .s_axil_rready  (s_axil_rready),
 
-        // Hardware side: no engines yet, so nothing sets causes, moves heads or counts.
-        .intr_set       (32'd0),
-        .tdh_we         (1'b0),
-        .tdh_in         (16'd0),
-        .rdh_we         (1'b0),
-        .rdh_in         (16'd0),
-        .stat_inc       (14'd0),
-        .txerr          (32'd0),
-        .rxerr          (32'd0),
-        .stat_gorc_add  (16'd0),
-        .stat_gotc_add  (16'd0),
-        .stat_tor_add   (16'd0),
-        .stat_tot_add   (16'd0),
-        .mta_bit        (12'd0),
+        // Hardware side: the engines set causes, move the heads and count.
+        .intr_set       (tx_intr_set | rx_intr_set),
+        .tdh_we         (tdh_we),
+        .tdh_in         (tdh_in),
+        .rdh_we         (rdh_we),
+        .rdh_in         (rdh_in),
+        .stat_inc       (stat_inc),
+        .txerr          (txerr),
+        .rxerr          (rxerr),
+        .stat_gorc_add  (stat_gorc_add),
+        .stat_gotc_add  (stat_gotc_add),
+        .stat_tor_add   (stat_tor_add),
+        .stat_tot_add   (stat_tot_add),
+        .mta_bit        (mta_bit),
         .mta_hit        (mta_hit),
 
         .sw_rst         (sw_rst),
@@ -196,50 +209,354 @@ module ringnic #(
         .itr            (itr)
     );
 
-    // ================================================================ DMA master: idle
-    assign m_axi_awid    = {AXI_ID_WIDTH{1'b0}};
-    assign m_axi_awaddr  = {AXI_ADDR_WIDTH{1'b0}};
-    assign m_axi_awlen   = 8'd0;
-    assign m_axi_awsize  = 3'd0;
-    assign m_axi_awburst = 2'b01;                     // INCR, the only burst the engines will use
-    assign m_axi_awlock  = 1'b0;
-    assign m_axi_awcache = 4'b0011;                   // normal non-cacheable bufferable
-    assign m_axi_awprot  = 3'b000;
-    assign m_axi_awvalid = 1'b0;
-    assign m_axi_wdata   = {AXI_DATA_WIDTH{1'b0}};
-    assign m_axi_wstrb   = {(AXI_DATA_WIDTH/8){1'b0}};
-    assign m_axi_wlast   = 1'b0;
-    assign m_axi_wvalid  = 1'b0;
-    assign m_axi_bready  = 1'b1;                      // never stall a stray response
-    assign m_axi_arid    = {AXI_ID_WIDTH{1'b0}};
-    assign m_axi_araddr  = {AXI_ADDR_WIDTH{1'b0}};
-    assign m_axi_arlen   = 8'd0;
-    assign m_axi_arsize  = 3'd0;
-    assign m_axi_arburst = 2'b01;
-    assign m_axi_arlock  = 1'b0;
-    assign m_axi_arcache = 4'b0011;
-    assign m_axi_arprot  = 3'b000;
-    assign m_axi_arvalid = 1'b0;
-    assign m_axi_rready  = 1'b1;
+    // ================================================================ TX engine
+    wire [AXI_ID_WIDTH-1:0]     tx_axi_awid;
+    wire [AXI_ADDR_WIDTH-1:0]   tx_axi_awaddr;
+    wire [7:0]                  tx_axi_awlen;
+    wire [2:0]                  tx_axi_awsize;
+    wire [1:0]                  tx_axi_awburst;
+    wire                        tx_axi_awlock;
+    wire [3:0]                  tx_axi_awcache;
+    wire [2:0]                  tx_axi_awprot;
+    wire                        tx_axi_awvalid;
+    wire                        tx_axi_awready;
+    wire [AXI_DATA_WIDTH-1:0]   tx_axi_wdata;
+    wire [AXI_DATA_WIDTH/8-1:0] tx_axi_wstrb;
+    wire                        tx_axi_wlast;
+    wire                        tx_axi_wvalid;
+    wire                        tx_axi_wready;
+    wire [AXI_ID_WIDTH-1:0]     tx_axi_bid;
+    wire [1:0]                  tx_axi_bresp;
+    wire                        tx_axi_bvalid;
+    wire                        tx_axi_bready;
+    wire [AXI_ID_WIDTH-1:0]     tx_axi_arid;
+    wire [AXI_ADDR_WIDTH-1:0]   tx_axi_araddr;
+    wire [7:0]                  tx_axi_arlen;
+    wire [2:0]                  tx_axi_arsize;
+    wire [1:0]                  tx_axi_arburst;
+    wire                        tx_axi_arlock;
+    wire [3:0]                  tx_axi_arcache;
+    wire [2:0]                  tx_axi_arprot;
+    wire                        tx_axi_arvalid;
+    wire                        tx_axi_arready;
+    wire [AXI_ID_WIDTH-1:0]     tx_axi_rid;
+    wire [AXI_DATA_WIDTH-1:0]   tx_axi_rdata;
+    wire [1:0]                  tx_axi_rresp;
+    wire                        tx_axi_rlast;
+    wire                        tx_axi_rvalid;
+    wire                        tx_axi_rready;
 
-    // ================================================================ streams: idle
-    assign m_axis_tx_tdata  = {AXIS_DATA_WIDTH{1'b0}};
-    assign m_axis_tx_tkeep  = {(AXIS_DATA_WIDTH/8){1'b0}};
-    assign m_axis_tx_tvalid = 1'b0;
-    assign m_axis_tx_tlast  = 1'b0;
-    assign m_axis_tx_tuser  = 1'b0;
-    assign s_axis_rx_tready = 1'b1;                   // accept and drop: never back-pressure the MAC
+    ringnic_tx #(
+        .AXI_ADDR_WIDTH  (AXI_ADDR_WIDTH),
+        .AXI_DATA_WIDTH  (AXI_DATA_WIDTH),
+        .AXI_ID_WIDTH    (AXI_ID_WIDTH),
+        .AXI_ID          (TX_AXI_ID),
+        .AXIS_DATA_WIDTH (AXIS_DATA_WIDTH),
+        .RING_LOG2       (RING_LOG2)
+    ) u_tx (
+        .clk            (clk),
+        .rst            (rst),
+        .sw_rst         (sw_rst),
+        .tdba           (tdba),
+        .tdlen          (tdlen),
+        .tdh            (tdh),
+        .tdt            (tdt),
+        .tdt_wr         (tdt_wr),
+        .tctl           (tctl),
+        .tctl_wr        (tctl_wr),
+        .tdh_we         (tdh_we),
+        .tdh_in         (tdh_in),
+        .intr_set       (tx_intr_set),
+        .stat_inc_gptc  (tx_gptc),
+        .stat_inc_tpt   (tx_tpt),
+        .stat_inc_mptc  (tx_mptc),
+        .stat_inc_bptc  (tx_bptc),
+        .stat_gotc_add  (stat_gotc_add),
+        .stat_tot_add   (stat_tot_add),
+        .txerr          (txerr),
+        .m_axi_awid     (tx_axi_awid),
+        .m_axi_awaddr   (tx_axi_awaddr),
+        .m_axi_awlen    (tx_axi_awlen),
+        .m_axi_awsize   (tx_axi_awsize),
+        .m_axi_awburst  (tx_axi_awburst),
+        .m_axi_awlock   (tx_axi_awlock),
+        .m_axi_awcache  (tx_axi_awcache),
+        .m_axi_awprot   (tx_axi_awprot),
+        .m_axi_awvalid  (tx_axi_awvalid),
+        .m_axi_awready  (tx_axi_awready),
+        .m_axi_wdata    (tx_axi_wdata),
+        .m_axi_wstrb    (tx_axi_wstrb),
+        .m_axi_wlast    (tx_axi_wlast),
+        .m_axi_wvalid   (tx_axi_wvalid),
+        .m_axi_wready   (tx_axi_wready),
+        .m_axi_bid      (tx_axi_bid),
+        .m_axi_bresp    (tx_axi_bresp),
+        .m_axi_bvalid   (tx_axi_bvalid),
+        .m_axi_bready   (tx_axi_bready),
+        .m_axi_arid     (tx_axi_arid),
+        .m_axi_araddr   (tx_axi_araddr),
+        .m_axi_arlen    (tx_axi_arlen),
+        .m_axi_arsize   (tx_axi_arsize),
+        .m_axi_arburst  (tx_axi_arburst),
+        .m_axi_arlock   (tx_axi_arlock),
+        .m_axi_arcache  (tx_axi_arcache),
+        .m_axi_arprot   (tx_axi_arprot),
+        .m_axi_arvalid  (tx_axi_arvalid),
+        .m_axi_arready  (tx_axi_arready),
+        .m_axi_rid      (tx_axi_rid),
+        .m_axi_rdata    (tx_axi_rdata),
+        .m_axi_rresp    (tx_axi_rresp),
+        .m_axi_rlast    (tx_axi_rlast),
+        .m_axi_rvalid   (tx_axi_rvalid),
+        .m_axi_rready   (tx_axi_rready),
+        .m_axis_tx_tdata  (m_axis_tx_tdata),
+        .m_axis_tx_tkeep  (m_axis_tx_tkeep),
+        .m_axis_tx_tvalid (m_axis_tx_tvalid),
+        .m_axis_tx_tready (m_axis_tx_tready),
+        .m_axis_tx_tlast  (m_axis_tx_tlast),
+        .m_axis_tx_tuser  (m_axis_tx_tuser)
+    );
 
-    // Inputs and register-file exports without a consumer until the engines exist.
+    // ================================================================ RX engine
+    wire [AXI_ID_WIDTH-1:0]     rx_axi_awid;
+    wire [AXI_ADDR_WIDTH-1:0]   rx_axi_awaddr;
+    wire [7:0]                  rx_axi_awlen;
+    wire [2:0]                  rx_axi_awsize;
+    wire [1:0]                  rx_axi_awburst;
+    wire                        rx_axi_awlock;
+    wire [3:0]                  rx_axi_awcache;
+    wire [2:0]                  rx_axi_awprot;
+    wire                        rx_axi_awvalid;
+    wire                        rx_axi_awready;
+    wire [AXI_DATA_WIDTH-1:0]   rx_axi_wdata;
+    wire [AXI_DATA_WIDTH/8-1:0] rx_axi_wstrb;
+    wire                        rx_axi_wlast;
+    wire                        rx_axi_wvalid;
+    wire                        rx_axi_wready;
+    wire [AXI_ID_WIDTH-1:0]     rx_axi_bid;
+    wire [1:0]                  rx_axi_bresp;
+    wire                        rx_axi_bvalid;
+    wire                        rx_axi_bready;
+    wire [AXI_ID_WIDTH-1:0]     rx_axi_arid;
+    wire [AXI_ADDR_WIDTH-1:0]   rx_axi_araddr;
+    wire [7:0]                  rx_axi_arlen;
+    wire [2:0]                  rx_axi_arsize;
+    wire [1:0]                  rx_axi_arburst;
+    wire                        rx_axi_arlock;
+    wire [3:0]                  rx_axi_arcache;
+    wire [2:0]                  rx_axi_arprot;
+    wire                        rx_axi_arvalid;
+    wire                        rx_axi_arready;
+    wire [AXI_ID_WIDTH-1:0]     rx_axi_rid;
+    wire [AXI_DATA_WIDTH-1:0]   rx_axi_rdata;
+    wire [1:0]                  rx_axi_rresp;
+    wire                        rx_axi_rlast;
+    wire                        rx_axi_rvalid;
+    wire                        rx_axi_rready;
+
+    ringnic_rx #(
+        .AXI_ADDR_WIDTH  (AXI_ADDR_WIDTH),
+        .AXI_DATA_WIDTH  (AXI_DATA_WIDTH),
+        .AXI_ID_WIDTH    (AXI_ID_WIDTH),
+        .AXI_ID          (RX_AXI_ID),
+        .AXIS_DATA_WIDTH (AXIS_DATA_WIDTH),
+        .RING_LOG2       (RING_LOG2)
+    ) u_rx (
+        .clk              (clk),
+        .rst              (rst),
+        .sw_rst           (sw_rst),
+        .rdba             (rdba),
+        .rdlen            (rdlen),
+        .rdh              (rdh),
+        .rdt              (rdt),
+        .rdt_wr           (rdt_wr),
+        .rctl             (rctl),
+        .rctl_wr          (rctl_wr),
+        .rdtr             (rdtr),
+        .rdtr_fpd         (rdtr_fpd),
+        .radv             (radv),
+        .mac_addr         (mac_addr),
+        .mac_valid        (mac_valid),
+        .mta_bit          (mta_bit),
+        .mta_hit          (mta_hit),
+        .rdh_we           (rdh_we),
+        .rdh_in           (rdh_in),
+        .intr_set         (rx_intr_set),
+        .stat_inc_crcerrs (rx_crcerrs),
+        .stat_inc_rxerrc  (rx_rxerrc),
+        .stat_inc_mpc     (rx_mpc),
+        .stat_inc_rnbc    (rx_rnbc),
+        .stat_inc_gprc    (rx_gprc),
+        .stat_inc_bprc    (rx_bprc),
+        .stat_inc_mprc    (rx_mprc),
+        .stat_inc_ruc     (rx_ruc),
+        .stat_inc_roc     (rx_roc),
+        .stat_inc_tpr     (rx_tpr),
+        .stat_gorc_add    (stat_gorc_add),
+        .stat_tor_add     (stat_tor_add),
+        .rxerr            (rxerr),
+        .m_axi_awid     (rx_axi_awid),
+        .m_axi_awaddr   (rx_axi_awaddr),
+        .m_axi_awlen    (rx_axi_awlen),
+        .m_axi_awsize   (rx_axi_awsize),
+        .m_axi_awburst  (rx_axi_awburst),
+        .m_axi_awlock   (rx_axi_awlock),
+        .m_axi_awcache  (rx_axi_awcache),
+        .m_axi_awprot   (rx_axi_awprot),
+        .m_axi_awvalid  (rx_axi_awvalid),
+        .m_axi_awready  (rx_axi_awready),
+        .m_axi_wdata    (rx_axi_wdata),
+        .m_axi_wstrb    (rx_axi_wstrb),
+        .m_axi_wlast    (rx_axi_wlast),
+        .m_axi_wvalid   (rx_axi_wvalid),
+        .m_axi_wready   (rx_axi_wready),
+        .m_axi_bid      (rx_axi_bid),
+        .m_axi_bresp    (rx_axi_bresp),
+        .m_axi_bvalid   (rx_axi_bvalid),
+        .m_axi_bready   (rx_axi_bready),
+        .m_axi_arid     (rx_axi_arid),
+        .m_axi_araddr   (rx_axi_araddr),
+        .m_axi_arlen    (rx_axi_arlen),
+        .m_axi_arsize   (rx_axi_arsize),
+        .m_axi_arburst  (rx_axi_arburst),
+        .m_axi_arlock   (rx_axi_arlock),
+        .m_axi_arcache  (rx_axi_arcache),
+        .m_axi_arprot   (rx_axi_arprot),
+        .m_axi_arvalid  (rx_axi_arvalid),
+        .m_axi_arready  (rx_axi_arready),
+        .m_axi_rid      (rx_axi_rid),
+        .m_axi_rdata    (rx_axi_rdata),
+        .m_axi_rresp    (rx_axi_rresp),
+        .m_axi_rlast    (rx_axi_rlast),
+        .m_axi_rvalid   (rx_axi_rvalid),
+        .m_axi_rready   (rx_axi_rready),
+        .s_axis_rx_tdata  (s_axis_rx_tdata),
+        .s_axis_rx_tkeep  (s_axis_rx_tkeep),
+        .s_axis_rx_tvalid (s_axis_rx_tvalid),
+        .s_axis_rx_tready (s_axis_rx_tready),
+        .s_axis_rx_tlast  (s_axis_rx_tlast),
+        .s_axis_rx_tuser  (s_axis_rx_tuser)
+    );
+
+    // ================================================================ one DMA port for both
+    ringnic_axi_arb #(
+        .ADDR_WIDTH (AXI_ADDR_WIDTH),
+        .DATA_WIDTH (AXI_DATA_WIDTH),
+        .ID_WIDTH   (AXI_ID_WIDTH)
+    ) u_arb (
+        .clk (clk),
+        .rst (rst),
+        .s0_axi_awid     (tx_axi_awid),
+        .s0_axi_awaddr   (tx_axi_awaddr),
+        .s0_axi_awlen    (tx_axi_awlen),
+        .s0_axi_awsize   (tx_axi_awsize),
+        .s0_axi_awburst  (tx_axi_awburst),
+        .s0_axi_awlock   (tx_axi_awlock),
+        .s0_axi_awcache  (tx_axi_awcache),
+        .s0_axi_awprot   (tx_axi_awprot),
+        .s0_axi_awvalid  (tx_axi_awvalid),
+        .s0_axi_awready  (tx_axi_awready),
+        .s0_axi_wdata    (tx_axi_wdata),
+        .s0_axi_wstrb    (tx_axi_wstrb),
+        .s0_axi_wlast    (tx_axi_wlast),
+        .s0_axi_wvalid   (tx_axi_wvalid),
+        .s0_axi_wready   (tx_axi_wready),
+        .s0_axi_bid      (tx_axi_bid),
+        .s0_axi_bresp    (tx_axi_bresp),
+        .s0_axi_bvalid   (tx_axi_bvalid),
+        .s0_axi_bready   (tx_axi_bready),
+        .s0_axi_arid     (tx_axi_arid),
+        .s0_axi_araddr   (tx_axi_araddr),
+        .s0_axi_arlen    (tx_axi_arlen),
+        .s0_axi_arsize   (tx_axi_arsize),
+        .s0_axi_arburst  (tx_axi_arburst),
+        .s0_axi_arlock   (tx_axi_arlock),
+        .s0_axi_arcache  (tx_axi_arcache),
+        .s0_axi_arprot   (tx_axi_arprot),
+        .s0_axi_arvalid  (tx_axi_arvalid),
+        .s0_axi_arready  (tx_axi_arready),
+        .s0_axi_rid      (tx_axi_rid),
+        .s0_axi_rdata    (tx_axi_rdata),
+        .s0_axi_rresp    (tx_axi_rresp),
+        .s0_axi_rlast    (tx_axi_rlast),
+        .s0_axi_rvalid   (tx_axi_rvalid),
+        .s0_axi_rready   (tx_axi_rready),
+        .s1_axi_awid     (rx_axi_awid),
+        .s1_axi_awaddr   (rx_axi_awaddr),
+        .s1_axi_awlen    (rx_axi_awlen),
+        .s1_axi_awsize   (rx_axi_awsize),
+        .s1_axi_awburst  (rx_axi_awburst),
+        .s1_axi_awlock   (rx_axi_awlock),
+        .s1_axi_awcache  (rx_axi_awcache),
+        .s1_axi_awprot   (rx_axi_awprot),
+        .s1_axi_awvalid  (rx_axi_awvalid),
+        .s1_axi_awready  (rx_axi_awready),
+        .s1_axi_wdata    (rx_axi_wdata),
+        .s1_axi_wstrb    (rx_axi_wstrb),
+        .s1_axi_wlast    (rx_axi_wlast),
+        .s1_axi_wvalid   (rx_axi_wvalid),
+        .s1_axi_wready   (rx_axi_wready),
+        .s1_axi_bid      (rx_axi_bid),
+        .s1_axi_bresp    (rx_axi_bresp),
+        .s1_axi_bvalid   (rx_axi_bvalid),
+        .s1_axi_bready   (rx_axi_bready),
+        .s1_axi_arid     (rx_axi_arid),
+        .s1_axi_araddr   (rx_axi_araddr),
+        .s1_axi_arlen    (rx_axi_arlen),
+        .s1_axi_arsize   (rx_axi_arsize),
+        .s1_axi_arburst  (rx_axi_arburst),
+        .s1_axi_arlock   (rx_axi_arlock),
+        .s1_axi_arcache  (rx_axi_arcache),
+        .s1_axi_arprot   (rx_axi_arprot),
+        .s1_axi_arvalid  (rx_axi_arvalid),
+        .s1_axi_arready  (rx_axi_arready),
+        .s1_axi_rid      (rx_axi_rid),
+        .s1_axi_rdata    (rx_axi_rdata),
+        .s1_axi_rresp    (rx_axi_rresp),
+        .s1_axi_rlast    (rx_axi_rlast),
+        .s1_axi_rvalid   (rx_axi_rvalid),
+        .s1_axi_rready   (rx_axi_rready),
+        .m_axi_awid     (m_axi_awid),
+        .m_axi_awaddr   (m_axi_awaddr),
+        .m_axi_awlen    (m_axi_awlen),
+        .m_axi_awsize   (m_axi_awsize),
+        .m_axi_awburst  (m_axi_awburst),
+        .m_axi_awlock   (m_axi_awlock),
+        .m_axi_awcache  (m_axi_awcache),
+        .m_axi_awprot   (m_axi_awprot),
+        .m_axi_awvalid  (m_axi_awvalid),
+        .m_axi_awready  (m_axi_awready),
+        .m_axi_wdata    (m_axi_wdata),
+        .m_axi_wstrb    (m_axi_wstrb),
+        .m_axi_wlast    (m_axi_wlast),
+        .m_axi_wvalid   (m_axi_wvalid),
+        .m_axi_wready   (m_axi_wready),
+        .m_axi_bid      (m_axi_bid),
+        .m_axi_bresp    (m_axi_bresp),
+        .m_axi_bvalid   (m_axi_bvalid),
+        .m_axi_bready   (m_axi_bready),
+        .m_axi_arid     (m_axi_arid),
+        .m_axi_araddr   (m_axi_araddr),
+        .m_axi_arlen    (m_axi_arlen),
+        .m_axi_arsize   (m_axi_arsize),
+        .m_axi_arburst  (m_axi_arburst),
+        .m_axi_arlock   (m_axi_arlock),
+        .m_axi_arcache  (m_axi_arcache),
+        .m_axi_arprot   (m_axi_arprot),
+        .m_axi_arvalid  (m_axi_arvalid),
+        .m_axi_arready  (m_axi_arready),
+        .m_axi_rid      (m_axi_rid),
+        .m_axi_rdata    (m_axi_rdata),
+        .m_axi_rresp    (m_axi_rresp),
+        .m_axi_rlast    (m_axi_rlast),
+        .m_axi_rvalid   (m_axi_rvalid),
+        .m_axi_rready   (m_axi_rready)
+    );
+
+    // Register-file exports no engine uses (yet): the IPv4 address, the link, the TX
+    // inter-packet gap and interrupt delays, ITR.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused_ok = &{1'b0,
-        m_axi_awready, m_axi_wready, m_axi_bid, m_axi_bresp, m_axi_bvalid,
-        m_axi_arready, m_axi_rid, m_axi_rdata, m_axi_rresp, m_axi_rlast, m_axi_rvalid,
-        m_axis_tx_tready,
-        s_axis_rx_tdata, s_axis_rx_tkeep, s_axis_rx_tvalid, s_axis_rx_tlast, s_axis_rx_tuser,
-        sw_rst, link_up, mac_addr, mac_valid, ip4_addr, ip4_valid, mta_hit,
-        tdba, tdlen, tdh, tdt, tdt_wr, tctl, tctl_wr, tipg, tidv, tadv,
-        rdba, rdlen, rdh, rdt, rdt_wr, rctl, rctl_wr, rdtr, rdtr_fpd, radv, itr};
+    wire unused_ok = &{1'b0, link_up, ip4_addr, ip4_valid, tipg, tidv, tadv, itr};
     /* verilator lint_on UNUSEDSIGNAL */
 
 endmodule

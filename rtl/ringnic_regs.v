@@ -26,8 +26,8 @@ module ringnic_regs #(
     parameter integer AXI_DATA_WIDTH  = 64,  // DMA master data width, bits (RNCAPS.DMA_LOG2 = log2 of its bytes)
     parameter integer AXIS_DATA_WIDTH = 64,  // MAC-side stream width, bits (RNCAPS.AXIS_LOG2 = log2 of its bytes)
     parameter integer RING_LOG2       = 12,  // log2 of the largest ring, descriptors (RNCAPS.RING_LOG2)
-    parameter integer TX_PRESENT      = 0,   // 1 when a TX descriptor engine is built, flag (RNCAPS.TX)
-    parameter integer RX_PRESENT      = 0    // 1 when an RX descriptor engine is built, flag (RNCAPS.RX)
+    parameter integer TX_PRESENT      = 1,   // 1 when a TX descriptor engine is built, flag (RNCAPS.TX)
+    parameter integer RX_PRESENT      = 1    // 1 when an RX descriptor engine is built, flag (RNCAPS.RX)
 ) (
     input  wire                       clk,
     input  wire                       rst,             // synchronous, active high

@@ -1,0 +1,197 @@
+`default_nettype none
+`timescale 1ns/1ps
+
+// ringnic_rx_mac: the receive MAC checks and the destination filter, in front of the packet buffer.
+//
+// Frames arrive whole, FCS included, on a packed 64-bit AXI4-Stream (tkeep all ones except on
+// the tlast beat, first byte on the wire in bits 7:0). Each frame is written to the packet
+// buffer as it arrives and, at tlast, committed or aborted: nothing downstream sees a frame
+// before it is known good. Checks, as the 8254x / QEMU e1000 (driver-semantics.md 1.7, 5.4):
+//   * length (FCS included): < 64 bytes is a runt (RUC), > 1522 bytes (> MAX_FRAME with
+//     RCTL.LPE) is over-long (ROC); both are dropped whatever else is wrong with them. Beats past
+//     the limit are not stored.
+//   * FCS: the running CRC-32 over the frame and its FCS must leave the residue 0xDEBB20E3.
+//   * tuser on the tlast beat: the PHY flagged the frame (RX_ER).
+//   * destination: RAL0/RAH0 exact match (when valid), broadcast with BAM, any unicast with
+//     UPE, multicast with MPE or a hit in the MTA hash (RCTL.MO selects the bits as QEMU's
+//     e1000x_rx_group_filter). Unlike QEMU, the hash is only applied to multicast addresses (the
+//     8254x MTA is the multicast table); QEMU also hashes unicast and broadcast misses.
+// A frame of legal length that passes the filter with a bad FCS counts in CRCERRS, with tuser in
+// RXERRC (both when both); it is stored only with RCTL.SBP, carrying CE / RXE to the descriptor.
+// TPR and TOR count every frame received while enabled; filtered-out frames vanish silently.
+//
+// Back-pressure: tready drops only while a beat must be stored and the packet buffer is full.
+// The buffer holds two MAX_FRAME frames and the engine always drains committed frames (it
+// writes or drops them), so a frame in progress always finds room eventually; a frame longer
+// than the buffer cannot occur because beats past the length limit are never stored.
+
+module ringnic_rx_mac #(
+    parameter integer MAX_FRAME = 16384  // longest frame accepted with RCTL.LPE, bytes incl. FCS (1522..65535)
+) (
+    input  wire        clk,
+    input  wire        rst,               // synchronous, active high
+    input  wire        enable,            // receiver on (RCTL.EN, no soft reset running); sampled at a frame's first beat
+    input  wire        drop_frame,        // pulse (CTRL.RST): the frame in progress is discarded up to its tlast
+
+    // ------------------------------------------------------------ register side
+    input  wire [31:0] rctl,              // RCTL: SBP, UPE, MPE, LPE, MO, BAM used here
+    input  wire [47:0] mac_addr,          // RAL0/RAH0, transmission order: first octet in 47:40
+    input  wire        mac_valid,         // RAH0.AV
+    output wire [11:0] mta_bit,           // MTA bit the destination hashes to: word [11:5], bit [4:0]
+    input  wire        mta_hit,           // that bit, one cycle after mta_bit
+
+    // ------------------------------------------------------------ frames from the PHY side
+    input  wire [63:0] s_axis_tdata,
+    input  wire [7:0]  s_axis_tkeep,
+    input  wire        s_axis_tvalid,
+    output wire        s_axis_tready,
+    input  wire        s_axis_tlast,
+    input  wire        s_axis_tuser,      // PHY error, sampled with tlast
+
+    // ------------------------------------------------------------ packet buffer write side
+    output wire        fifo_wr_en,
+    output wire [63:0] fifo_wr_data,
+    output wire        fifo_commit,
+    output wire        fifo_abort,
+    output wire [19:0] fifo_meta,         // {length incl. FCS [19:4], CE, RXE, broadcast, multicast}
+    input  wire        fifo_full,
+
+    // ------------------------------------------------------------ statistics (one-cycle pulses)
+    output reg         stat_tpr,
+    output reg  [15:0] stat_tor_add,      // octets incl. FCS of every frame received
+    output reg         stat_crcerrs,
+    output reg         stat_rxerrc,
+    output reg         stat_ruc,
+    output reg         stat_roc
+);
+
+`include "ringnic_regmap.vh"
+
+    localparam [15:0] MIN_LEN  = 16'd64;
+    localparam [15:0] STD_MAX  = 16'd1522;          // 802.3 maximum with a VLAN tag, FCS included
+    localparam [15:0] LPE_MAX  = MAX_FRAME[15:0];
+    localparam [31:0] RESIDUE  = 32'hDEBB20E3;      // CRC register after a good frame and its FCS
+
+    // ================================================================ frame state
+    reg         in_frame;     // a first beat was taken, its tlast not yet
+    reg         fr_take;      // this frame is being received (enabled at its first beat)
+    reg         fr_store;     // its beats still go to the buffer (within the length limit)
+    reg  [15:0] fr_len;       // bytes so far, saturating
+    reg  [31:0] fr_crc;       // running CRC
+    reg  [47:0] fr_da;        // destination address, transmission order
+
+    wire        beat  = s_axis_tvalid && s_axis_tready;
+    wire        first = !in_frame;
+
+    // A beat is stored when the frame is taken and within its limit; only then can it wait.
+    wire        want_store = first ? enable : (fr_take && fr_store);
+    assign s_axis_tready = !rst && !(want_store && fifo_full);
+
+    // Bytes in this beat: tkeep is contiguous from lane 0.
+    reg  [3:0]  nbytes;
+    integer     k;
+    always @* begin
+        nbytes = 4'd0;
+        for (k = 0; k < 8; k = k + 1)
+            nbytes = nbytes + {3'd0, s_axis_tkeep[k]};
+    end
+
+    wire [16:0] len_sum  = {1'b0, (first ? 16'd0 : fr_len)} + {13'd0, nbytes};
+    wire [15:0] len_next = len_sum[16] ? 16'hFFFF : len_sum[15:0];
+    wire [15:0] len_max  = rctl[RN_RCTL_LPE] ? LPE_MAX : STD_MAX;
+    wire        over     = (len_next > len_max);
+
+    wire [31:0] crc_next;
+    ringnic_crc32 u_crc (
+        .crc_in  (first ? 32'hFFFFFFFF : fr_crc),
+        .data    (s_axis_tdata),
+        .keep    (s_axis_tkeep),
+        .crc_out (crc_next)
+    );
+
+    // ================================================================ destination filter
+    // fr_da is registered at the first beat, mta_bit follows it and mta_hit answers a cycle
+    // later: valid from the third beat on, long before the tlast of any frame of legal length.
+    wire [47:0] da_first = {s_axis_tdata[7:0], s_axis_tdata[15:8], s_axis_tdata[23:16],
+                            s_axis_tdata[31:24], s_axis_tdata[39:32], s_axis_tdata[47:40]};
+
+    wire [1:0]  mo   = rctl[RN_RCTL_MO +: RN_RCTL_MO_W];
+    wire [15:0] hsrc = {fr_da[7:0], fr_da[15:8]};             // dest[5] << 8 | dest[4]
+    assign mta_bit = (mo == 2'd0) ? hsrc[15:4] :
+                     (mo == 2'd1) ? hsrc[14:3] :
+                     (mo == 2'd2) ? hsrc[13:2] : hsrc[11:0];
+
+    wire        is_bcast = (fr_da == 48'hFFFF_FFFF_FFFF);
+    wire        is_mcast = fr_da[40] && !is_bcast;            // I/G bit of the first octet
+    wire        ra_match = mac_valid && (fr_da == mac_addr);
+    wire        pass     = is_bcast ? (rctl[RN_RCTL_BAM] || ra_match) :
+                           is_mcast ? (rctl[RN_RCTL_MPE] || ra_match || mta_hit) :
+                                      (rctl[RN_RCTL_UPE] || ra_match);
+
+    // ================================================================ verdict at tlast
+    wire        end_beat = beat && s_axis_tlast;
+    wire        runt     = (len_next < MIN_LEN);
+    wire        too_long = over || (!first && !fr_store);
+    wire        len_ok   = !runt && !too_long;
+    wire        crc_bad  = (crc_next != RESIDUE);
+    wire        phy_err  = s_axis_tuser;
+    wire        taken    = (first ? enable : fr_take) && !drop_frame;
+    wire        keep_fr  = taken && len_ok && pass && ((!crc_bad && !phy_err) || rctl[RN_RCTL_SBP]);
+
+    assign fifo_wr_en   = beat && want_store && !over;
+    assign fifo_wr_data = s_axis_tdata;
+    assign fifo_commit  = end_beat && keep_fr;
+    assign fifo_abort   = end_beat && !keep_fr;
+    assign fifo_meta    = {len_next, crc_bad, phy_err, is_bcast, is_mcast};
+
+    always @(posedge clk) begin
+        if (rst) begin
+            in_frame <= 1'b0;
+            fr_take  <= 1'b0;
+            fr_store <= 1'b0;
+            fr_len   <= 16'd0;
+            fr_crc   <= 32'hFFFFFFFF;
+            fr_da    <= 48'd0;
+        end else begin
+            if (beat) begin
+                in_frame <= !s_axis_tlast;
+                fr_len   <= len_next;
+                fr_crc   <= crc_next;
+                if (first) begin
+                    fr_take  <= enable;
+                    fr_store <= enable && !over;
+                    fr_da    <= da_first;
+                end else if (over) begin
+                    fr_store <= 1'b0;
+                end
+            end
+            // A soft reset forgets the frame in progress; its remaining beats are drained.
+            if (drop_frame) begin
+                fr_take  <= 1'b0;
+                fr_store <= 1'b0;
+            end
+        end
+    end
+
+    // ================================================================ statistics
+    always @(posedge clk) begin
+        if (rst) begin
+            stat_tpr     <= 1'b0;
+            stat_tor_add <= 16'd0;
+            stat_crcerrs <= 1'b0;
+            stat_rxerrc  <= 1'b0;
+            stat_ruc     <= 1'b0;
+            stat_roc     <= 1'b0;
+        end else begin
+            stat_tpr     <= end_beat && taken;
+            stat_tor_add <= (end_beat && taken) ? len_next : 16'd0;
+            stat_ruc     <= end_beat && taken && runt;
+            stat_roc     <= end_beat && taken && !runt && too_long;
+            stat_crcerrs <= end_beat && taken && len_ok && pass && crc_bad;
+            stat_rxerrc  <= end_beat && taken && len_ok && pass && phy_err;
+        end
+    end
+
+endmodule
+
+`default_nettype wire
