@@ -214,17 +214,15 @@ module ringnic_regs #(
         end
     endfunction
 
-    // 64-bit pair (QEMU's mac_read_clr8): reading L has no side effect, reading H clears both;
+    // 64-bit pair: the count less what a high-half read handed out, plus this cycle's octets;
     // saturates at all ones.
     function [63:0] stat64_next;
         input [63:0] f_cnt;
-        input        f_clr_all;
+        input [63:0] f_sub;
         input [15:0] f_add;
-        reg   [63:0] f_base;
         reg   [64:0] f_sum;
         begin
-            f_base = f_clr_all ? 64'd0 : f_cnt;
-            f_sum  = {1'b0, f_base} + {49'd0, f_add};
+            f_sum = {1'b0, f_cnt - f_sub} + {49'd0, f_add};
             stat64_next = f_sum[64] ? {64{1'b1}} : f_sum[63:0];
         end
     endfunction
@@ -329,6 +327,11 @@ module ringnic_regs #(
 
     reg  [31:0] crcerrs, mpc, gprc, bprc, mprc, gptc, rnbc, ruc, roc, tpr, tpt, mptc, bptc, rxerrc;
     reg  [63:0] gorc, gotc, tor, tot;
+    // A low-half read latches the whole count; the high-half read then returns the latched high
+    // half and takes exactly the latched count off, so octets counted between the two reads
+    // stay for the next pair (QEMU clears both halves there and would lose them).
+    reg  [63:0] gorc_snap, gotc_snap, tor_snap, tot_snap;
+    reg         gorc_snapped, gotc_snapped, tor_snapped, tot_snapped;
 
     // MTA as a RAM plus one valid bit per word, so a (soft) reset clears it in one cycle.
     reg  [31:0]          mta [0:MTA_WORDS-1];
@@ -378,6 +381,10 @@ module ringnic_regs #(
 
     // ---------------------------------------------------------------- read decode (side effects)
     wire rd_icr   = rd_en && (rd_off == RN_ICR);
+    wire rd_gorcl = rd_en && (rd_off == RN_GORCL);
+    wire rd_gotcl = rd_en && (rd_off == RN_GOTCL);
+    wire rd_torl  = rd_en && (rd_off == RN_TORL);
+    wire rd_totl  = rd_en && (rd_off == RN_TOTL);
     wire rd_gorch = rd_en && (rd_off == RN_GORCH);
     wire rd_gotch = rd_en && (rd_off == RN_GOTCH);
     wire rd_torh  = rd_en && (rd_off == RN_TORH);
@@ -487,12 +494,18 @@ module ringnic_regs #(
     end
 
     // ---------------------------------------------------------------- statistics
+    wire [63:0] gorc_seen = gorc_snapped ? gorc_snap : gorc;
+    wire [63:0] gotc_seen = gotc_snapped ? gotc_snap : gotc;
+    wire [63:0] tor_seen  = tor_snapped  ? tor_snap  : tor;
+    wire [63:0] tot_seen  = tot_snapped  ? tot_snap  : tot;
+
     always @(posedge clk) begin
         if (rst || sw_rst) begin
             crcerrs <= 32'd0; mpc  <= 32'd0; gprc <= 32'd0; bprc <= 32'd0; mprc <= 32'd0;
             gptc    <= 32'd0; rnbc <= 32'd0; ruc  <= 32'd0; roc  <= 32'd0; tpr  <= 32'd0;
             tpt     <= 32'd0; mptc <= 32'd0; bptc <= 32'd0; rxerrc <= 32'd0;
             gorc <= 64'd0; gotc <= 64'd0; tor <= 64'd0; tot <= 64'd0;
+            gorc_snapped <= 1'b0; gotc_snapped <= 1'b0; tor_snapped <= 1'b0; tot_snapped <= 1'b0;
         end else begin
             crcerrs <= stat32_next(crcerrs, rd_en && (rd_off == RN_CRCERRS), stat_inc[ST_CRCERRS]);
             mpc     <= stat32_next(mpc,     rd_en && (rd_off == RN_MPC),     stat_inc[ST_MPC]);
@@ -508,10 +521,18 @@ module ringnic_regs #(
             tpt     <= stat32_next(tpt,     rd_en && (rd_off == RN_TPT),     stat_inc[ST_TPT]);
             mptc    <= stat32_next(mptc,    rd_en && (rd_off == RN_MPTC),    stat_inc[ST_MPTC]);
             bptc    <= stat32_next(bptc,    rd_en && (rd_off == RN_BPTC),    stat_inc[ST_BPTC]);
-            gorc    <= stat64_next(gorc, rd_gorch, stat_gorc_add);
-            gotc    <= stat64_next(gotc, rd_gotch, stat_gotc_add);
-            tor     <= stat64_next(tor,  rd_torh,  stat_tor_add);
-            tot     <= stat64_next(tot,  rd_toth,  stat_tot_add);
+            gorc    <= stat64_next(gorc, rd_gorch ? gorc_seen : 64'd0, stat_gorc_add);
+            gotc    <= stat64_next(gotc, rd_gotch ? gotc_seen : 64'd0, stat_gotc_add);
+            tor     <= stat64_next(tor,  rd_torh  ? tor_seen  : 64'd0, stat_tor_add);
+            tot     <= stat64_next(tot,  rd_toth  ? tot_seen  : 64'd0, stat_tot_add);
+            if (rd_gorcl) gorc_snap <= gorc;
+            if (rd_gotcl) gotc_snap <= gotc;
+            if (rd_torl)  tor_snap  <= tor;
+            if (rd_totl)  tot_snap  <= tot;
+            gorc_snapped <= rd_gorcl | (gorc_snapped & ~rd_gorch);
+            gotc_snapped <= rd_gotcl | (gotc_snapped & ~rd_gotch);
+            tor_snapped  <= rd_torl  | (tor_snapped  & ~rd_torh);
+            tot_snapped  <= rd_totl  | (tot_snapped  & ~rd_toth);
         end
     end
 
@@ -559,16 +580,16 @@ module ringnic_regs #(
             RN_MPRC:    rd_val = mprc & RN_MPRC_RMASK;
             RN_GPTC:    rd_val = gptc & RN_GPTC_RMASK;
             RN_GORCL:   rd_val = gorc[31:0] & RN_GORCL_RMASK;
-            RN_GORCH:   rd_val = gorc[63:32] & RN_GORCH_RMASK;
+            RN_GORCH:   rd_val = gorc_seen[63:32] & RN_GORCH_RMASK;
             RN_GOTCL:   rd_val = gotc[31:0] & RN_GOTCL_RMASK;
-            RN_GOTCH:   rd_val = gotc[63:32] & RN_GOTCH_RMASK;
+            RN_GOTCH:   rd_val = gotc_seen[63:32] & RN_GOTCH_RMASK;
             RN_RNBC:    rd_val = rnbc & RN_RNBC_RMASK;
             RN_RUC:     rd_val = ruc & RN_RUC_RMASK;
             RN_ROC:     rd_val = roc & RN_ROC_RMASK;
             RN_TORL:    rd_val = tor[31:0] & RN_TORL_RMASK;
-            RN_TORH:    rd_val = tor[63:32] & RN_TORH_RMASK;
+            RN_TORH:    rd_val = tor_seen[63:32] & RN_TORH_RMASK;
             RN_TOTL:    rd_val = tot[31:0] & RN_TOTL_RMASK;
-            RN_TOTH:    rd_val = tot[63:32] & RN_TOTH_RMASK;
+            RN_TOTH:    rd_val = tot_seen[63:32] & RN_TOTH_RMASK;
             RN_TPR:     rd_val = tpr & RN_TPR_RMASK;
             RN_TPT:     rd_val = tpt & RN_TPT_RMASK;
             RN_MPTC:    rd_val = mptc & RN_MPTC_RMASK;

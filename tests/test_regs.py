@@ -710,8 +710,8 @@ async def test_regs_stats_read_to_clear(dut):
     assert await tb.read32(regs.RNBC) == ALL, "32-bit counter did not saturate"
     assert await tb.read32(regs.RNBC) == 0
 
-    # 64-bit pairs (QEMU's mac_read_clr8): adds carry into the high half; L then H returns the
-    # 64-bit count, the H read clears both, an L read clears nothing.
+    # 64-bit pairs: adds carry into the high half; L then H returns the 64-bit count; the H read
+    # takes off what the L read latched; an L read alone clears nothing.
     for pair, port in STAT_PAIRS.items():
         lo, hi = rdl[pair + "L"], rdl[pair + "H"]
         assert hi.pair_high and not lo.pair_high and hi.offset == lo.offset + 4
@@ -720,16 +720,25 @@ async def test_regs_stats_read_to_clear(dut):
         assert await tb.read32(lo.offset) == 3 * 0xFFFF
         assert await tb.read32(lo.offset) == 3 * 0xFFFF, f"{pair}L: a low-half read cleared it"
         assert await tb.read32(hi.offset) == 0 and await tb.read32(lo.offset) == 0
+        # Octets counted between the L and the H read are kept for the next pair, not lost.
+        await hw_pulse(tb, 1, **{port: 0x100})
+        assert await tb.read32(lo.offset) == 0x100
+        await hw_pulse(tb, 1, **{port: 0x23})
+        assert await tb.read32(hi.offset) == 0
+        assert await tb.read32(lo.offset) == 0x23, f"{pair}: an add between the L and H reads was lost"
+        assert await tb.read32(hi.offset) == 0 and await tb.read32(lo.offset) == 0
         cnt.value = 0x00000002_FFFFFFF0
         await hw_pulse(tb, 1, **{port: 0x20})
         assert await tb.read32(lo.offset) == 0x10, f"{pair}: low half after a carry"
         assert await tb.read32(hi.offset) == 3, f"{pair}: the add did not carry into the high half"
         assert await tb.read32(hi.offset) == 0 and await tb.read32(lo.offset) == 0
-        # H alone clears both halves.
+        # H alone (no L read latched since the last H) hands out and clears the whole count.
+        assert await tb.read32(hi.offset) == 0  # consumes the latch the L read above left
         cnt.value = 0x00000005_00000007
         await tb.cycles(1)
         assert await tb.read32(hi.offset) == 5
         assert await tb.read32(lo.offset) == 0, f"{pair}H read did not clear the low half"
+        assert await tb.read32(hi.offset) == 0  # consume that L read's latch again
         # An add in the cycle of the H read is kept.
         await hw_pulse(tb, 1, **{port: 9})
         task = during_read_handshake(tb, **{port: 0x100})
