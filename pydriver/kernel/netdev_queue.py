@@ -12,7 +12,7 @@ from collections import deque
 from .netdevice import NetDevice, netif_carrier_ok, netif_device_present, netif_running
 from .printk import kernel_bug, netdev_crit
 from .skbuff import kfree_skb
-from .timer import jiffies, jiffies_to_msecs, time_after
+from .timer import TimerList, del_timer, jiffies, jiffies_to_msecs, mod_timer, time_after, timer_setup
 
 NETDEV_TX_OK, NETDEV_TX_BUSY = 0x00, 0x10
 BQL_LIMIT_BYTES = 64 * 1024  # a fixed dql limit: enough to keep a 1 Gb/s ring busy
@@ -190,6 +190,29 @@ async def dev_watchdog(dev: NetDevice) -> bool:
                      f"{jiffies_to_msecs(jiffies() - q.trans_start)} ms")
     await dev.netdev_ops.ndo_tx_timeout(dev, 0)
     return True
+
+
+def netdev_watchdog_up(dev: NetDevice) -> None:
+    """Arm the per-device watchdog timer (every watchdog_timeo; 5 s when the driver set none)."""
+    if dev.watchdog_timeo <= 0:
+        dev.watchdog_timeo = 5 * 1000  # 5 * HZ
+    timer = getattr(dev, "watchdog_timer", None)
+    if timer is None:
+        timer = dev.watchdog_timer = TimerList()
+
+        async def fire(t):
+            await dev_watchdog(dev)
+            if netif_running(dev):
+                mod_timer(t, jiffies() + dev.watchdog_timeo)
+
+        timer_setup(timer, fire)
+    mod_timer(timer, jiffies() + dev.watchdog_timeo)
+
+
+def netdev_watchdog_down(dev: NetDevice) -> None:
+    timer = getattr(dev, "watchdog_timer", None)
+    if timer is not None:
+        del_timer(timer)
 
 
 # ------------------------------------------------------------------ statistics

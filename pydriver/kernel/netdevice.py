@@ -566,6 +566,10 @@ async def dev_open(ndev: NetDevice) -> int:
     ndev.flags |= IFF_UP
     await _ndo(ndev, "ndo_set_rx_mode")
     _dev_activate(ndev)
+    if _has_ndo(ndev, "ndo_tx_timeout"):
+        from .netdev_queue import netdev_watchdog_up  # dev_activate's __netdev_watchdog_up
+
+        netdev_watchdog_up(ndev)
     return 0
 
 
@@ -574,6 +578,9 @@ async def dev_close(ndev: NetDevice) -> None:
     if not ndev.flags & IFF_UP:
         return
     ndev.state &= ~(1 << __LINK_STATE_START)
+    from .netdev_queue import netdev_watchdog_down
+
+    netdev_watchdog_down(ndev)
     await _ndo(ndev, "ndo_stop")
     ndev.flags &= ~IFF_UP
 

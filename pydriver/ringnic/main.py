@@ -77,6 +77,9 @@ class RingnicAdapter:
         self.itr = 0
         self.ipv4_addr = 0  # IP4AT0, network byte order in bits 7:0 first (the seed's PADR0)
         self.watchdog_task, self.reset_task = WorkStruct(), WorkStruct()
+        # bug demo (tests/test_dma_coherence.py): names of deliberately wrong variants of one code
+        # path each (tx.py, rx.py); empty, as here, is the real driver.
+        self.bugs: set[str] = set()
         self.hw_stats = {}
         for name in ("tx_packets", "tx_bytes", "tx_dropped", "restart_queue", "tdt_writes", "hw_csum_tx",
                      "tx_timeout_count", "rx_packets", "rx_bytes", "rx_dropped", "rx_errors", "rx_crc_errors",

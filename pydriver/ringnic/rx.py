@@ -18,7 +18,7 @@ from pydriver.kernel.netif_rx import napi_gro_receive
 from pydriver.kernel.printk import dev_err, netif_dbg
 from pydriver.kernel.skbuff import (PACKET_MULTICAST, dev_kfree_skb_any, eth_type_trans,
                                     netdev_alloc_skb_ip_align, skb_put, skb_put_data)
-from pydriver.ringnic import regs
+from pydriver.ringnic import bugdemo, regs
 
 DESC_SIZE = 16
 RX_RING_DEFAULT = 256
@@ -44,6 +44,7 @@ class RxRing:
         self.size = 0
         self.desc = 0
         self.dma = 0
+        self.cacheable = False  # bug demo (tests/test_dma_coherence.py): ring_cacheable_rx made it
         self.next_to_use = 0
         self.next_to_clean = 0
         self.buffer_info = [RxBuffer() for _ in range(count)]
@@ -74,7 +75,11 @@ def buffer_len_for(max_frame: int) -> int:
 def setup_rx_resources(adapter) -> int:
     ring, dev = adapter.rx_ring, adapter.pdev.dev
     ring.size = (ring.count * DESC_SIZE + 4095) & ~4095
-    ring.desc, ring.dma = dma_alloc_coherent(dev, ring.size)
+    ring.cacheable = "ring_cacheable_rx" in adapter.bugs
+    if ring.cacheable:  # bug demo (tests/test_dma_coherence.py): the ring in cacheable memory
+        ring.desc, ring.dma = bugdemo.cacheable_ring_alloc(dev, ring.size)
+    else:
+        ring.desc, ring.dma = dma_alloc_coherent(dev, ring.size)
     if not ring.desc:
         dev_err(dev, "Unable to allocate memory for the Rx descriptor ring")
         return -12  # -ENOMEM
@@ -86,7 +91,9 @@ def setup_rx_resources(adapter) -> int:
 
 def clean_rx_ring(adapter) -> None:
     ring, dev = adapter.rx_ring, adapter.pdev.dev
-    for bi in ring.buffer_info:
+    for idx, bi in enumerate(ring.buffer_info):
+        if "leak_rx_buffer" in adapter.bugs and idx == (ring.next_to_use - 1) % ring.count:
+            continue  # bug demo (tests/test_dma_coherence.py): the walk misses the last buffer refilled
         if bi.dma:
             dma_unmap_single(dev, bi.dma, adapter.rx_buffer_len, DMA_FROM_DEVICE)
         if bi.skb is not None:
@@ -101,9 +108,11 @@ def clean_rx_ring(adapter) -> None:
 def free_rx_resources(adapter) -> None:
     ring = adapter.rx_ring
     clean_rx_ring(adapter)
-    if ring.desc:
+    if ring.desc and ring.cacheable:  # bug demo (tests/test_dma_coherence.py): freed as allocated
+        bugdemo.cacheable_ring_free(adapter.pdev.dev, ring.size, ring.desc, ring.dma)
+    elif ring.desc:
         dma_free_coherent(adapter.pdev.dev, ring.size, ring.desc, ring.dma)
-        ring.desc = ring.dma = 0
+    ring.desc = ring.dma = 0
 
 
 async def configure_rx(adapter) -> None:
@@ -174,8 +183,13 @@ async def clean_rx_irq(adapter, napi, budget: int) -> int:
         length = cpu_read_u16(d + 8)
         errors = cpu_read_u8(d + 13)
         bi = ring.buffer_info[i]
-        dma_unmap_single(dev, bi.dma, adapter.rx_buffer_len, DMA_FROM_DEVICE)
-        skb, bi.skb, bi.dma = bi.skb, None, 0
+        # bug demo (tests/test_dma_coherence.py): rx_no_sync unmaps only after the frame went up the
+        # stack (read while the NIC owns it); bad_unmap_size unmaps the frame's length, not the buffer's
+        unmap_late = "rx_no_sync" in adapter.bugs
+        if not unmap_late:
+            dma_unmap_single(dev, bi.dma, length if "bad_unmap_size" in adapter.bugs else adapter.rx_buffer_len,
+                             DMA_FROM_DEVICE)
+        skb, dma, bi.skb, bi.dma = bi.skb, bi.dma, None, 0
         cpu_write_u8(d + 12, 0)
         i = (i + 1) % ring.count
         cleaned += 1
@@ -185,6 +199,8 @@ async def clean_rx_irq(adapter, napi, budget: int) -> int:
         else:
             work_done += 1
             await _deliver(adapter, napi, skb, length, errors)
+        if unmap_late:
+            dma_unmap_single(dev, dma, adapter.rx_buffer_len, DMA_FROM_DEVICE)  # bug demo: too late
         if cleaned >= RX_BUFFER_WRITE:
             ring.next_to_clean = i
             await alloc_rx_buffers(adapter, ring.unused())

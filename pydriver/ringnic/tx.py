@@ -9,7 +9,7 @@ stopping; completion reclaims descriptors with DD (never budget-bounded) and wak
 from __future__ import annotations
 
 from pydriver.kernel.barrier import dma_rmb, dma_wmb, smp_mb
-from pydriver.kernel.dma import (DMA_TO_DEVICE, dma_alloc_coherent, dma_free_coherent, dma_map_page,
+from pydriver.kernel.dma import (DMA_FROM_DEVICE, DMA_TO_DEVICE, dma_alloc_coherent, dma_free_coherent, dma_map_page,
                                  dma_map_single, dma_mapping_error, dma_unmap_page, dma_unmap_single)
 from pydriver.kernel.mm import cpu_read_u32, cpu_write_u32, cpu_write_u64, memset
 from pydriver.kernel.netdev_queue import (NETDEV_TX_BUSY, NETDEV_TX_OK, __netdev_sent_queue, netdev_completed_queue,
@@ -20,7 +20,7 @@ from pydriver.kernel.printk import dev_err, netif_dbg
 from pydriver.kernel.skbuff import (CHECKSUM_PARTIAL, ETH_HLEN, MAX_SKB_FRAGS, dev_kfree_skb_any, eth_skb_pad,
                                     skb_checksum_help, skb_headlen)
 from pydriver.kernel.timer import jiffies
-from pydriver.ringnic import regs
+from pydriver.ringnic import bugdemo, regs
 
 DESC_SIZE = 16
 TX_RING_DEFAULT = 256  # descriptors, as e1000's default
@@ -61,6 +61,7 @@ class TxRing:
         self.size = 0
         self.desc = 0  # CPU address of the coherent ring
         self.dma = 0  # its bus address, what TDBAL gets
+        self.cacheable = False  # bug demo (tests/test_dma_coherence.py): ring_cacheable_tx made it
         self.next_to_use = 0
         self.next_to_clean = 0
         self.buffer_info = [TxBuffer() for _ in range(count)]
@@ -78,7 +79,11 @@ class TxRing:
 def setup_tx_resources(adapter) -> int:
     ring, dev = adapter.tx_ring, adapter.pdev.dev
     ring.size = (ring.count * DESC_SIZE + 4095) & ~4095  # e1000 rounds the ring up to 4 KiB
-    ring.desc, ring.dma = dma_alloc_coherent(dev, ring.size)
+    ring.cacheable = "ring_cacheable_tx" in adapter.bugs
+    if ring.cacheable:  # bug demo (tests/test_dma_coherence.py): the ring in cacheable memory
+        ring.desc, ring.dma = bugdemo.cacheable_ring_alloc(dev, ring.size)
+    else:
+        ring.desc, ring.dma = dma_alloc_coherent(dev, ring.size)
     if not ring.desc:
         dev_err(dev, "Unable to allocate memory for the Tx descriptor ring")
         return -12  # -ENOMEM
@@ -90,24 +95,32 @@ def setup_tx_resources(adapter) -> int:
 def free_tx_resources(adapter) -> None:
     ring = adapter.tx_ring
     clean_tx_ring(adapter)
-    if ring.desc:
+    if ring.desc and ring.cacheable:  # bug demo (tests/test_dma_coherence.py): freed as allocated
+        bugdemo.cacheable_ring_free(adapter.pdev.dev, ring.size, ring.desc, ring.dma)
+    elif ring.desc and "leak_coherent" in adapter.bugs:
+        pass  # bug demo (tests/test_dma_coherence.py): dma_free_coherent forgotten at close
+    elif ring.desc:
         dma_free_coherent(adapter.pdev.dev, ring.size, ring.desc, ring.dma)
-        ring.desc = ring.dma = 0
+    ring.desc = ring.dma = 0
 
 
 def _unmap_and_free(adapter, bi: TxBuffer) -> None:
     dev = adapter.pdev.dev
     if bi.dma:
-        (dma_unmap_page if bi.mapped_as_page else dma_unmap_single)(dev, bi.dma, bi.length, DMA_TO_DEVICE)
+        # bug demo (tests/test_dma_coherence.py): bad_unmap_dir unmaps with the RX direction
+        direction = DMA_FROM_DEVICE if "bad_unmap_dir" in adapter.bugs else DMA_TO_DEVICE
+        (dma_unmap_page if bi.mapped_as_page else dma_unmap_single)(dev, bi.dma, bi.length, direction)
     if bi.skb is not None:
         dev_kfree_skb_any(bi.skb)
     bi.__init__()
 
 
 def clean_tx_ring(adapter) -> None:
-    """Unmap and free every buffer still on the ring (down/close, reset)."""
+    """Unmap and free every buffer still on the ring (down/close, reset); what never left is
+    counted in tx_dropped, so every frame the stack handed over is sent or counted."""
     ring = adapter.tx_ring
     for bi in ring.buffer_info:
+        adapter.tx_dropped += bi.skb is not None
         _unmap_and_free(adapter, bi)
     netdev_reset_queue(adapter.netdev)
     if ring.desc:
@@ -165,7 +178,8 @@ def _tx_map(adapter, skb, first: int) -> int:
             bi.dma = dma_map_single(dev, ptr, length, DMA_TO_DEVICE)
         else:
             bi.dma, bi.mapped_as_page = dma_map_page(dev, page, offset, length, DMA_TO_DEVICE), True
-        if dma_mapping_error(dev, bi.dma):
+        # bug demo (tests/test_dma_coherence.py): no_mapping_error_check tests the handle for 0
+        if (not bi.dma) if "no_mapping_error_check" in adapter.bugs else dma_mapping_error(dev, bi.dma):
             dev_err(dev, "TX DMA map failed")
             bi.dma = 0
             _unwind(adapter, first, count)
@@ -224,6 +238,7 @@ async def ringnic_xmit_frame(skb, netdev) -> int:
         return NETDEV_TX_BUSY
 
     txd_lower = txd_upper = 0
+    csum_after_map = False
     if skb.ip_summed == CHECKSUM_PARTIAL:
         css = skb.csum_start - (skb.data - skb.head)
         if netdev.features & NETIF_F_HW_CSUM and css < 256 and css + skb.csum_offset < 256:
@@ -231,6 +246,8 @@ async def ringnic_xmit_frame(skb, netdev) -> int:
             txd_lower = TXD_CMD_IC | ((css + skb.csum_offset) << 16)
             txd_upper = css << 8
             adapter.hw_csum_tx += 1
+        elif "modify_after_map" in adapter.bugs:
+            csum_after_map = True  # bug demo (tests/test_dma_coherence.py): the sum goes in after the map
         else:
             skb_checksum_help(skb)  # the seed driver's way: the CPU computes the sum
 
@@ -240,11 +257,16 @@ async def ringnic_xmit_frame(skb, netdev) -> int:
         adapter.tx_dropped += 1
         dev_kfree_skb_any(skb)
         return NETDEV_TX_OK
+    if csum_after_map:
+        skb_checksum_help(skb)  # bug demo (tests/test_dma_coherence.py): a CPU store into a mapped buffer
     nbytes = skb.len
     _tx_queue(adapter, first, count, txd_lower, txd_upper)
     await _maybe_stop_tx(adapter, DESC_NEEDED)
     if __netdev_sent_queue(netdev, nbytes, netdev_xmit_more()):
-        await adapter.hw.ew32(regs.TDT, ring.next_to_use)  # writel: orders the ring stores first
+        if "no_dma_wmb" in adapter.bugs:  # bug demo (tests/test_dma_coherence.py): no wmb() first
+            await adapter.hw.hw_addr.writel_relaxed(ring.next_to_use, regs.TDT)
+        else:
+            await adapter.hw.ew32(regs.TDT, ring.next_to_use)  # writel: orders the ring stores first
         adapter.tdt_writes += 1
     return NETDEV_TX_OK
 
