@@ -244,6 +244,8 @@ module ringnic_rx #(
     wire [63:0] pb_rd_data;
     wire [19:0] pb_meta;
     wire        pb_pop;
+    wire        pb_skip;        // discard a dropped frame's beats in one cycle
+    wire [PB_LOG2:0] pb_skip_n;
     wire        pb_meta_pop;
     wire        flush_now;      // end of a soft reset: empty the packet buffer and the queues
 
@@ -294,6 +296,8 @@ module ringnic_rx #(
         .rd_valid   (pb_rd_valid),
         .rd_data    (pb_rd_data),
         .rd_pop     (pb_pop),
+        .rd_skip    (pb_skip),
+        .rd_skip_n  (pb_skip_n),
         .meta_valid (pb_meta_valid),
         .meta_data  (pb_meta),
         .meta_pop   (pb_meta_pop)
@@ -440,7 +444,11 @@ module ringnic_rx #(
     wire        sk_req   = (fe_st == FE_SKIP);
     wire        grant_wb = aw_free && room_axi && wb_req;
     wire        grant_pl = aw_free && room_axi && pl_req && !wb_req;
-    wire        grant_sk = !aw_v && sk_req && (wj_count != {1'b1, {WJ_LOG2{1'b0}}}) && !flush_now;
+    // A discard job enters the W job queue at once, a burst's job only at its AW handshake. The
+    // room check of a burst counts the AW register but cannot see a discard pushed in the same
+    // cycle, so a discard never shares its cycle with a grant: the two together could overfill
+    // the queue and overwrite the job at its head (a burst's WLAST then comes at a wrong beat).
+    wire        grant_sk = !aw_v && sk_req && !grant_wb && (wj_count != {1'b1, {WJ_LOG2{1'b0}}}) && !flush_now;
 
     // ================================================================ W streamer
     wire [WJ_LOG2-1:0] wjh = wj_rd[WJ_LOG2-1:0];
@@ -476,9 +484,13 @@ module ringnic_rx #(
     assign m_axi_wstrb  = w_wb ? 8'hFF : (ws_lo & ws_hi);
     assign m_axi_wlast  = w_wb || ws_last;
     wire        w_hs     = m_axi_wvalid && m_axi_wready;
-    wire        sk_pop   = w_skip && pb_rd_valid;
-    assign pb_pop = (w_hs && w_data && ws_need) || sk_pop;
-    wire        wj_pop   = (w_hs && m_axi_wlast) || (sk_pop && ws_last);
+    // A discard job covers committed beats only (its frame's metadata is popped): the packet
+    // buffer drops them all in one cycle.
+    wire        sk_pop   = w_skip;
+    assign pb_skip   = sk_pop;
+    assign pb_skip_n = j_n[PB_LOG2:0];
+    assign pb_pop = w_hs && w_data && ws_need;
+    wire        wj_pop   = (w_hs && m_axi_wlast) || sk_pop;
 
     // ================================================================ B responses and commit
     wire [BT_LOG2-1:0] bth = bt_rd[BT_LOG2-1:0];
@@ -852,7 +864,7 @@ module ringnic_rx #(
                 if (ws_need)
                     ws_prev <= pb_rd_data;
             end
-            if ((w_hs && w_data) || sk_pop)
+            if (w_hs && w_data)
                 ws_beat <= ws_last ? 16'd0 : (ws_beat + 16'd1);
             if (wj_pop)
                 wj_rd <= wj_rd + 1'b1;

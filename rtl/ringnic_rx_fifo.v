@@ -6,7 +6,9 @@
 // Data: a circular RAM of 64-bit beats. The MAC writes a frame's beats speculatively and ends the
 // frame with commit (good: its beats become readable, its metadata entry is pushed) or abort
 // (dropped: the write pointer rewinds to the last commit). The reader sees committed beats only,
-// through a first-word-fall-through port built on a registered RAM read (block RAM style).
+// through a first-word-fall-through port built on a registered RAM read (block RAM style). A
+// frame dropped in the adapter is discarded in one cycle (rd_skip), not popped beat by beat, so
+// the adapter drops faster than the line delivers.
 //
 // Metadata: one entry per committed frame. Every committed frame holds at least 8 beats (64
 // bytes) of the data RAM until the reader pops them, and the reader pops its entry before its
@@ -31,6 +33,8 @@ module ringnic_rx_fifo #(
     output wire              rd_valid,    // rd_data is the next committed beat
     output wire [63:0]       rd_data,
     input  wire              rd_pop,      // consume rd_data (only while rd_valid)
+    input  wire              rd_skip,     // discard the next rd_skip_n beats at once (all committed; not with rd_pop)
+    input  wire [DEPTH_LOG2:0] rd_skip_n,
     output wire              meta_valid,  // meta_data is the oldest committed frame's entry
     output wire [META_W-1:0] meta_data,
     input  wire              meta_pop     // consume meta_data (only while meta_valid)
@@ -80,7 +84,7 @@ module ringnic_rx_fifo #(
 
     wire        pop     = rd_pop && (ob_cnt != 2'd0);
     wire [2:0]  occ     = {1'b0, ob_cnt} + {2'b00, rd_pend} - {2'b00, pop};
-    wire        issue   = (iptr != cptr) && (occ <= 3'd1);
+    wire        issue   = (iptr != cptr) && (occ <= 3'd1) && !rd_skip;
 
     always @(posedge clk) begin
         ram_q <= mem[iptr[AW-1:0]];
@@ -98,7 +102,12 @@ module ringnic_rx_fifo #(
                 iptr <= iptr + 1'b1;
             if (pop)
                 rptr <= rptr + 1'b1;
-            case ({pop, rd_pend})
+            if (rd_skip) begin
+                // iptr == rptr + ob_cnt + rd_pend: empty the output side, read on from rptr + n.
+                rptr   <= rptr + rd_skip_n;
+                iptr   <= rptr + rd_skip_n;
+                ob_cnt <= 2'd0;
+            end else case ({pop, rd_pend})
                 2'b01: begin
                     if (ob_cnt == 2'd0) ob0 <= ram_q;
                     else                ob1 <= ram_q;
