@@ -55,7 +55,7 @@ class RingnicHw:
         """CTRL.RST, then wait for it to self-clear (0 or -ETIMEDOUT)."""
         ctrl = await self.er32(regs.CTRL)
         await self.ew32(regs.CTRL, ctrl | regs.CTRL_RST)
-        for reads in range(1, RESET_POLL_READS + 1):
+        for _ in range(RESET_POLL_READS):
             if not await self.er32(regs.CTRL) & regs.CTRL_RST:
                 return 0
         return -ETIMEDOUT

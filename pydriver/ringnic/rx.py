@@ -170,7 +170,7 @@ def _rx_error(adapter, errors: int) -> None:
 
 async def clean_rx_irq(adapter, napi, budget: int) -> int:
     """e1000_clean_rx_irq: up to `budget` frames; returns the work done."""
-    ring, netdev, dev = adapter.rx_ring, adapter.netdev, adapter.pdev.dev
+    ring, dev = adapter.rx_ring, adapter.pdev.dev
     i = ring.next_to_clean
     work_done = cleaned = 0
     while True:
