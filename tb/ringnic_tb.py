@@ -6,6 +6,9 @@ only sees what `MmioWindow.readl`/`writel` return, as a CPU would.
 
 from __future__ import annotations
 
+import logging
+import os
+
 from cocotb.utils import get_sim_time
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
@@ -28,6 +31,14 @@ class AxiError(Exception):
         super().__init__(f"{op} {where}: {AxiResp(resp).name}")
 
 
+def quiet_bus_logs(dut, *prefixes: str) -> None:
+    """cocotbext-axi logs every burst and frame at INFO, a few ms of Python each on a flood:
+    WARNING and up only, unless RINGNIC_BUS_LOG=1 asks for the bus transcript."""
+    if os.environ.get("RINGNIC_BUS_LOG") != "1":
+        for prefix in prefixes:
+            logging.getLogger(f"cocotb.{dut._name}.{prefix}").setLevel(logging.WARNING)
+
+
 class RingnicTB:
     """One NIC, its clock and reset, the AXI-Lite master the CPU uses, and host DRAM on its DMA port.
 
@@ -40,6 +51,7 @@ class RingnicTB:
         self.period_ns = settings()["design"]["clock_period_ns"]
         self.log = dut._log
         dut.rst.value = 1
+        quiet_bus_logs(dut, "s_axil", "m_axi", "m_axis_tx", "s_axis_rx")
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
         self.hostmem = HostMemory(size=DRAM_SIZE, coherent=acp)
         self.ram = None

@@ -27,15 +27,14 @@ the teardown check of ``@checked_test()`` still holds it to "nothing else".
 """
 
 import re
-import zlib
 
 from cocotb.triggers import Timer
-from cocotbext.axi import AxiStreamFrame
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
 from pydriver.kernel.dma_debug import dma_debug_entries, dma_debug_reports, dma_debug_take_reports
 from pydriver.kernel.mm import __pa
+from pydriver.kernel.napi import napi_is_scheduled
 from pydriver.kernel.netdev_queue import dev_queue_xmit
 from pydriver.kernel.netdevice import dev_close, dev_get_by_name, netdev_priv
 from pydriver.kernel.printk import dmesg
@@ -45,31 +44,12 @@ from pydriver.ringnic.netdev import update_stats
 from pydriver.ringnic.rx import RXD_STAT_DD, RXD_STAT_EOP
 from tb.board import Board, BoardCheckError, checked_test
 from tb.ringnic_tb import RingnicTB
+from tb.traffic import (ACP_OVERLAY, NIC_MAC, PEER_MAC, delivered, on_wire, rx_frame, tx_frame, until, up, wire,
+                        with_fcs)
 
-NIC_MAC, PEER = "02:0a:35:00:00:01", "02:00:00:00:00:02"
+PEER = PEER_MAC
 DEV = "ringnic 43c00000.ethernet"  # dev_driver_string + dev_name, as DMA-API debug prints them
-ACP_OVERLAY = "&ringnic0 { dma-coherent; };"
 SITE = r"pydriver/ringnic/{file}:\d+ in {fn}"  # caller_site(): "path:line in function"
-
-
-# ------------------------------------------------------------------ frames (test_tx / test_napi_rx)
-def tx_frame(i: int, size: int = 128) -> bytes:
-    pkt = Ether(dst=PEER, src=NIC_MAC) / IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=1000 + i, dport=9)
-    return bytes(pkt / (bytes([i & 0xFF]) * max(0, size - len(pkt))))
-
-
-def rx_frame(i: int, size: int = 128) -> bytes:
-    pkt = Ether(dst=NIC_MAC, src=PEER) / IP(src="10.0.0.2", dst="10.0.0.1") / UDP(sport=9, dport=1000 + i)
-    return bytes(pkt / (bytes([(i + 0x40) & 0xFF]) * max(0, size - len(pkt))))
-
-
-def with_fcs(f: bytes) -> bytes:
-    return f + zlib.crc32(f).to_bytes(4, "little")
-
-
-def on_wire(payload: bytes) -> bytes:
-    """What the NIC must send for `payload`: padded to 60 bytes, then the FCS."""
-    return with_fcs(payload.ljust(60, b"\0"))
 
 
 UDP_CSUM = 14 + 20 + 6  # offset of the UDP checksum field in tx_frame's layout
@@ -87,35 +67,6 @@ def partial_csum_skb(ndev, i: int):
     skb = skb_from_bytes(ndev, bytes(raw))
     assert skb_partial_csum_set(skb, 34, 6)
     return skb, bytes(raw), want
-
-
-# ------------------------------------------------------------------ the board
-async def up(dut, bugs=(), acp: bool = False):
-    """modprobe, switch the bug variants on, `ip link set eth0 up`."""
-    b = Board(await RingnicTB.create(dut, acp=acp))
-    await b.boot(ACP_OVERLAY if acp else "")
-    assert await b.modprobe() == 0
-    adapter = netdev_priv(dev_get_by_name("eth0"))
-    adapter.bugs = set(bugs)
-    return b, await b.ifup(), adapter
-
-
-async def wire(b, frames) -> None:
-    for f in frames:
-        await b.tb.wire_rx.send(AxiStreamFrame(with_fcs(f)))
-
-
-async def until(cond, what: str, timeout_ns: int = 200_000, step_ns: int = 200) -> None:
-    for _ in range(timeout_ns // step_ns):
-        if cond():
-            return
-        await Timer(step_ns, "ns")
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-async def delivered(b, n: int) -> list[bytes]:
-    await until(lambda: len(b.received) >= n, f"{n} frame(s) at the stack")
-    return list(b.received)
 
 
 async def reclaimed(adapter) -> None:
@@ -422,6 +373,7 @@ async def test_dma_coherence_leak_rx_buffer(dut):
     f = rx_frame(1)
     await wire(b, [f])
     assert await delivered(b, 1) == [f]
+    await until(lambda: not napi_is_scheduled(adapter.napi), "the poll's refill")
     ring = adapter.rx_ring
     dma = ring.buffer_info[(ring.next_to_use - 1) % ring.count].dma
     await b.rmmod()

@@ -6,37 +6,17 @@ dma_wmb, the TDT doorbell, the NAPI poll's reclaim) and the real RTL; the wire s
 cocotbext-axi's stream sink and scapy checks the frames.
 """
 
-import zlib
-
 from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.l2 import Ether
 
 from pydriver.kernel.netdev_queue import dev_get_stats, netdev_get_tx_queue
 from pydriver.kernel.netdevice import netdev_priv
-from pydriver.ringnic import regs
 from pydriver.ringnic.netdev import update_stats
 from tb.board import Board, checked_test
 from tb.ringnic_tb import RingnicTB
+from tb.traffic import PEER_MAC, on_wire, tx_frame, up
 
-PEER = "02:00:00:00:00:02"
-
-
-def frame(i: int, size: int = 128) -> bytes:
-    pkt = Ether(dst=PEER, src="02:0a:35:00:00:01") / IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=1000 + i, dport=9)
-    return bytes(pkt / (bytes([i & 0xFF]) * max(0, size - len(pkt))))
-
-
-def on_wire(payload: bytes) -> bytes:
-    """What the NIC must send for `payload`: padded to 60 bytes, then the FCS."""
-    body = payload.ljust(60, b"\0")
-    return body + zlib.crc32(body).to_bytes(4, "little")
-
-
-async def up(dut):
-    b = Board(await RingnicTB.create(dut))
-    await b.boot()
-    assert await b.modprobe() == 0
-    return b, await b.ifup()
+PEER = PEER_MAC
 
 
 async def reclaimed(b, ndev, timeout_ns: int = 200_000) -> None:
@@ -54,8 +34,8 @@ async def reclaimed(b, ndev, timeout_ns: int = 200_000) -> None:
 @checked_test()
 async def test_tx_one_frame(dut):
     """One UDP frame: on the wire with its FCS, reclaimed, counted by driver and NIC alike."""
-    b, ndev = await up(dut)
-    f = frame(1)
+    b, ndev, _ = await up(dut)
+    f = tx_frame(1)
     await b.send(ndev, [f])
     assert await b.wire_frames(1) == [on_wire(f)]
     await reclaimed(b, ndev)
@@ -70,7 +50,7 @@ async def test_tx_one_frame(dut):
 @checked_test()
 async def test_tx_short_frame_padded(dut):
     """A 42-byte ARP-sized frame is padded to 60 by the driver and leaves as 64 with FCS."""
-    b, ndev = await up(dut)
+    b, ndev, _ = await up(dut)
     f = bytes(Ether(dst=PEER) / IP(dst="10.0.0.2") / UDP())[:42]
     await b.send(ndev, [f])
     (got,) = await b.wire_frames(1)
@@ -81,9 +61,9 @@ async def test_tx_short_frame_padded(dut):
 @checked_test()
 async def test_tx_burst_in_order_with_xmit_more(dut):
     """A batch of 40 frames leaves in order; xmit_more defers the doorbell to one TDT write."""
-    b, ndev = await up(dut)
+    b, ndev, _ = await up(dut)
     adapter = netdev_priv(ndev)
-    frames = [frame(i, 64 + 37 * i) for i in range(40)]
+    frames = [tx_frame(i, 64 + 37 * i) for i in range(40)]
     before = adapter.tdt_writes
     await b.send(ndev, frames)
     assert adapter.tdt_writes - before == 1, "xmit_more did not batch the doorbell"
@@ -95,8 +75,8 @@ async def test_tx_burst_in_order_with_xmit_more(dut):
 @checked_test()
 async def test_tx_multi_fragment(dut):
     """A frame in a linear part and three page fragments at odd offsets arrives intact."""
-    b, ndev = await up(dut)
-    f = frame(7, 1400)
+    b, ndev, _ = await up(dut)
+    f = tx_frame(7, 1400)
     await b.send(ndev, [f], frag_sizes=(300, 333, 501))
     assert await b.wire_frames(1) == [on_wire(f)]
     await reclaimed(b, ndev)
@@ -105,11 +85,11 @@ async def test_tx_multi_fragment(dut):
 @checked_test()
 async def test_tx_ring_wraps_many_times(dut):
     """Six times round the ring's 256 descriptors, in batches: no loss, no reordering."""
-    b, ndev = await up(dut)
+    b, ndev, _ = await up(dut)
     adapter = netdev_priv(ndev)
     total = 0
     for batch in range(12):
-        frames = [frame(batch * 128 + i, 60) for i in range(128)]
+        frames = [tx_frame(batch * 128 + i, 60) for i in range(128)]
         await b.send(ndev, frames)
         assert await b.wire_frames(len(frames)) == [on_wire(f) for f in frames]
         total += len(frames)
@@ -125,7 +105,7 @@ async def test_tx_checksum_offload_and_software(dut):
     from pydriver.kernel.netdev_queue import dev_queue_xmit
     from pydriver.ringnic.tx import NETIF_F_HW_CSUM
 
-    b, ndev = await up(dut)
+    b, ndev, _ = await up(dut)
     sent = []
     for offload in (True, False):
         ndev.features = NETIF_F_HW_CSUM if offload else 0
@@ -160,10 +140,10 @@ async def test_tx_full_ring_stops_then_wakes_the_queue(dut):
     the rest waits in the qdisc; released, every frame leaves in order and the queue wakes."""
     from pydriver.kernel.netdev_queue import netif_queue_stopped
 
-    b, ndev = await up(dut)
+    b, ndev, _ = await up(dut)
     adapter = netdev_priv(ndev)
     b.tb.wire_tx.pause = True
-    frames = [frame(i, 60) for i in range(400)]
+    frames = [tx_frame(i, 60) for i in range(400)]
     await b.send(ndev, frames)
     q = netdev_get_tx_queue(ndev)
     assert netif_queue_stopped(ndev) and q.stops >= 1, "the queue never stopped"
@@ -178,8 +158,8 @@ async def test_tx_full_ring_stops_then_wakes_the_queue(dut):
 @checked_test()
 async def test_tx_maximum_size_and_oversize_dropped(dut):
     """A 1514-byte frame (MTU 1500) leaves as 1518 with FCS; a longer one is dropped and counted."""
-    b, ndev = await up(dut)
-    ok, big = frame(1, 1514), frame(2, 1515)
+    b, ndev, _ = await up(dut)
+    ok, big = tx_frame(1, 1514), tx_frame(2, 1515)
     await b.send(ndev, [big, ok])
     assert await b.wire_frames(1) == [on_wire(ok)]
     await reclaimed(b, ndev)
@@ -192,10 +172,10 @@ async def test_tx_mac_backpressure_loses_nothing(dut):
     """The MAC side takes a beat now and then (random tready): all frames arrive, in order."""
     import random
 
-    b, ndev = await up(dut)
+    b, ndev, _ = await up(dut)
     rng = random.Random(7)
     b.tb.wire_tx.set_pause_generator(iter(lambda: rng.random() < 0.6, None))
-    frames = [frame(i, rng.randint(60, 1514)) for i in range(30)]
+    frames = [tx_frame(i, rng.randint(60, 1514)) for i in range(30)]
     await b.send(ndev, frames)
     assert await b.wire_frames(len(frames), timeout_ns=5_000_000) == [on_wire(f) for f in frames]
     await reclaimed(b, ndev)
@@ -218,7 +198,7 @@ async def test_tx_watchdog_resets_a_stalled_ring(dut):
     ndev = await b.ifup()
     adapter = netdev_priv(ndev)
     b.tb.wire_tx.pause = True
-    stuck = [frame(i, 1514) for i in range(300)]
+    stuck = [tx_frame(i, 1514) for i in range(300)]
     await b.send(ndev, stuck)
     for _ in range(40):
         if adapter.tx_timeout_count:
@@ -231,7 +211,7 @@ async def test_tx_watchdog_resets_a_stalled_ring(dut):
             break
         await Timer(1, "us")
     b.tb.wire_tx.pause = False
-    fresh = [frame(1000 + i, 200) for i in range(5)]
+    fresh = [tx_frame(1000 + i, 200) for i in range(5)]
     await b.send(ndev, fresh)
     # A frame the MAC had already started before the reset still completes on the wire (a
     # stream beat cannot be taken back); anything ahead of the fresh frames must be a stuck one.
