@@ -242,4 +242,5 @@ def dev_get_stats(dev: NetDevice) -> RtnlLinkStats64:
     else:
         for f in STATS64_FIELDS:
             setattr(st, f, getattr(dev.stats, f, 0))
+    st.rx_dropped += getattr(dev, "core_rx_dropped", 0)  # netif_rx's backlog drops (core_stats)
     return st

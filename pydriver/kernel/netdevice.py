@@ -3,8 +3,11 @@
 What is async and why: ndo_* callbacks of a simulated NIC do MMIO, so the
 paths that may call them are coroutines for uniformity: ``register_netdev``
 (ndo_init), ``unregister_netdev`` (dev_close -> ndo_stop, ndo_uninit),
-``dev_open``/``dev_close``, ``dev_set_mtu``, ``dev_set_mac_address``.  An
-ndo_* may be a plain function or a coroutine function; both are accepted.
+``dev_open``/``dev_close``, ``dev_set_mtu``, ``dev_set_mac_address``, and
+everything that ends in ndo_set_rx_mode: ``dev_set_rx_mode``,
+``dev_set_promiscuity``, ``dev_set_allmulti`` and dev_addr_lists' ``dev_uc_*``
+/ ``dev_mc_*``.  An ndo_* may be a plain function or a coroutine function;
+both are accepted.
 Carrier, flags, lookups and alloc/free are synchronous.
 
 As in Linux, register_netdevice does not look at the MAC address: a device
@@ -17,8 +20,8 @@ import inspect
 import types
 
 from .core import Device, current
-from .errno import EEXIST, EINVAL, EIO, ENFILE, ENODEV, EOPNOTSUPP
-from .printk import kernel_bug
+from .errno import EEXIST, EINVAL, EIO, ENFILE, ENODEV, EOPNOTSUPP, EOVERFLOW
+from .printk import kernel_bug, netdev_warn, pr_info
 
 IFNAMSIZ = 16
 MAX_ADDR_LEN = 32
@@ -194,6 +197,34 @@ class NetDeviceStats(types.SimpleNamespace):
         super().__init__(**{f: 0 for f in self.FIELDS})
 
 
+# struct netdev_hw_addr types
+NETDEV_HW_ADDR_T_LAN = 1
+NETDEV_HW_ADDR_T_SAN = 2
+NETDEV_HW_ADDR_T_UNICAST = 4
+NETDEV_HW_ADDR_T_MULTICAST = 5
+
+
+class NetdevHwAddr:
+    """struct netdev_hw_addr: one address of a list, with its users."""
+
+    def __init__(self, addr: bytes, type_: int, global_use: bool):
+        self.addr = addr
+        self.type = type_
+        self.refcount = 1
+        self.global_use = global_use
+
+
+class NetdevHwAddrList:
+    """struct netdev_hw_addr_list (dev->uc, dev->mc): addresses in the order added."""
+
+    def __init__(self):
+        self.list: list[NetdevHwAddr] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.list)
+
+
 class NetDevice:
     """struct net_device.  Fields keep their Linux names.
 
@@ -246,6 +277,11 @@ class NetDevice:
         self.qdisc = "noop"
         self.carrier_up_count = 0
         self.carrier_down_count = 0
+        self.uc = NetdevHwAddrList()   # secondary unicast addresses (dev_uc_add)
+        self.mc = NetdevHwAddrList()   # multicast addresses (dev_mc_add)
+        self.uc_promisc = False        # the core made the device promiscuous for dev->uc
+        self.promiscuity = 0           # users of IFF_PROMISC (dev_set_promiscuity)
+        self.allmulti = 0              # users of IFF_ALLMULTI (dev_set_allmulti)
         self._priv = None
 
     @property
@@ -564,7 +600,7 @@ async def dev_open(ndev: NetDevice) -> int:
         ndev.state &= ~(1 << __LINK_STATE_START)
         return ret
     ndev.flags |= IFF_UP
-    await _ndo(ndev, "ndo_set_rx_mode")
+    await dev_set_rx_mode(ndev)
     _dev_activate(ndev)
     if _has_ndo(ndev, "ndo_tx_timeout"):
         from .netdev_queue import netdev_watchdog_up  # dev_activate's __netdev_watchdog_up
@@ -597,6 +633,82 @@ async def dev_set_mtu(ndev: NetDevice, new_mtu: int) -> int:
         return await _ndo(ndev, "ndo_change_mtu", new_mtu) or 0
     ndev.mtu = new_mtu
     return 0
+
+
+# --- RX mode: promiscuity, allmulti and the filter (net/core/dev.c) ----------
+
+UINT_MAX = 0xFFFFFFFF  # the counters are unsigned int
+
+
+def _rx_mode_count(ndev: NetDevice, what: str, inc: int) -> int:
+    count = getattr(ndev, what) + inc
+    if count < 0:
+        raise kernel_bug(f"dev_set_{what}", f"device {netdev_name(ndev)}: {what} would drop below 0 "
+                         f"(unbalanced dev_set_{what}(dev, {inc}): each -1 undoes an earlier +1)")
+    return count
+
+
+async def dev_change_rx_flags(ndev: NetDevice, flags: int) -> None:
+    await _ndo(ndev, "ndo_change_rx_flags", flags)
+
+
+async def _set_flag_users(ndev: NetDevice, what: str, flag: int, inc: int) -> int:
+    """__dev_set_promiscuity / __dev_set_allmulti: count the users, set `flag` while any remain."""
+    old_flags = ndev.flags
+    count = _rx_mode_count(ndev, what, inc)
+    if count > UINT_MAX:
+        netdev_warn(ndev, f"{what} touches roof, set {what} failed. {what} feature of device might be broken.")
+        return -EOVERFLOW
+    setattr(ndev, what, count)
+    ndev.flags = ndev.flags | flag if count else ndev.flags & ~flag
+    if ndev.flags != old_flags:
+        if flag == IFF_PROMISC:
+            pr_info("device %s %s promiscuous mode", ndev.name, "entered" if count else "left")
+        await dev_change_rx_flags(ndev, flag)
+    return 0
+
+
+async def __dev_set_promiscuity(ndev: NetDevice, inc: int) -> int:
+    return await _set_flag_users(ndev, "promiscuity", IFF_PROMISC, inc)
+
+
+async def dev_set_promiscuity(ndev: NetDevice, inc: int) -> int:
+    """Add (+1) or drop (-1) a user of promiscuous mode: IFF_PROMISC while any remain.
+    0 or -EOVERFLOW; the filter is reprogrammed when the flag changes."""
+    old_flags = ndev.flags
+    err = await __dev_set_promiscuity(ndev, inc)
+    if not err and ndev.flags != old_flags:
+        await dev_set_rx_mode(ndev)
+    return err
+
+
+async def dev_set_allmulti(ndev: NetDevice, inc: int) -> int:
+    """Add (+1) or drop (-1) a user of all-multicast mode: IFF_ALLMULTI while any remain."""
+    old_flags = ndev.flags
+    err = await _set_flag_users(ndev, "allmulti", IFF_ALLMULTI, inc)
+    if not err and ndev.flags != old_flags:
+        await dev_set_rx_mode(ndev)
+    return err
+
+
+async def __dev_set_rx_mode(ndev: NetDevice) -> None:
+    """ndo_set_rx_mode, only while IFF_UP (dev_open calls it once the device is up)."""
+    if not ndev.flags & IFF_UP or not netif_device_present(ndev):
+        return
+    if not ndev.priv_flags & IFF_UNICAST_FLT:
+        # No unicast filter in the driver: secondary unicast addresses need promiscuous mode.
+        if ndev.uc.count and not ndev.uc_promisc:
+            await __dev_set_promiscuity(ndev, 1)
+            ndev.uc_promisc = True
+        elif not ndev.uc.count and ndev.uc_promisc:
+            await __dev_set_promiscuity(ndev, -1)
+            ndev.uc_promisc = False
+    await _ndo(ndev, "ndo_set_rx_mode")
+
+
+async def dev_set_rx_mode(ndev: NetDevice) -> None:
+    """Reprogram the device's RX filter from its flags and address lists."""
+    await __dev_set_rx_mode(ndev)
 
 
 class SockAddr(types.SimpleNamespace):

@@ -44,9 +44,15 @@ KSOFTIRQD_RESCHED_NS = 1_000        # cond_resched() between ksoftirqd turns
 
 @dataclass
 class NetHotdata:
-    """The net.core sysctls net_rx_action reads."""
+    """The net.core sysctls the receive path reads, and the model's one cost figure."""
     netdev_budget: int = 300
     netdev_budget_usecs: int = 2000
+    netdev_max_backlog: int = 1000  # netif_rx's per-CPU queue; beyond it, drops (softnet dropped)
+    dev_rx_weight: int = 64         # the backlog NAPI's weight
+    # Not a sysctl: simulated CPU time the stack spends per received frame (netif_receive_skb up
+    # to the socket). About 1 us on a 667 MHz Cortex-A9. It is what lets a flood outrun the CPU,
+    # the case NAPI exists for; 0 makes the stack free.
+    stack_rx_ns: int = 1000
 
 
 @dataclass
@@ -57,6 +63,8 @@ class SoftnetData:
     processed: int = 0
     dropped: int = 0
     time_squeeze: int = 0
+    input_pkt_queue: list = field(default_factory=list)  # netif_rx's backlog
+    backlog: object = None                                # its NAPI instance (netif_rx.py)
 
 
 @dataclass
