@@ -74,14 +74,34 @@ async def traffic(b) -> list[str]:
     out.append("# 3 frames sent to s_axis_rx; netif_receive_skb delivered:")
     out += [f"  {len(f):4d} B  {Ether(f).summary()}" for f in b.received]
     adapter = netdev_priv(ndev)
+    out.append(f"# NAPI: {adapter.interrupts} interrupts, {adapter.polls} polls, "
+               f"{adapter.napi.stats.completions} completions for 3 RX and 3 TX frames")
+    out += await flood(b, adapter, 1000)
     await update_stats(adapter)
     st = ethtool_stats(adapter)
     out += ["$ grep eth0 /proc/interrupts", *[ln for ln in show_interrupts().splitlines() if "eth0" in ln]]
-    out.append(f"# NAPI: {adapter.interrupts} interrupts, {adapter.polls} polls, "
-               f"{adapter.napi.stats.completions} completions for {st['rx_packets']} RX and {st['tx_packets']} TX frames")
     out.append("$ ethtool -S eth0")
     out += [f"     {k}: {v}" for k, v in st.items()]
     return out
+
+
+async def flood(b, adapter, n: int) -> list[str]:
+    """`n` 64-byte frames back to back: NAPI keeps the interrupt masked while it polls, and the
+    frames the CPU cannot take are dropped in the adapter (MPC), before the host pays for them."""
+    from pydriver.ringnic.netdev import update_stats
+    from pydriver.kernel.napi import napi_is_scheduled
+    from tb.traffic import rx_frame, until, wire, wire_idle
+
+    napi, got = adapter.napi, len(b.received)
+    irqs, polls, exhausted = adapter.interrupts, napi.stats.polls, napi.stats.budget_exhausted
+    await wire(b, [rx_frame(i, 60) for i in range(n)])
+    await wire_idle(b)
+    await until(lambda: not napi_is_scheduled(napi), "the poll to complete", 5_000_000, 1_000)
+    await update_stats(adapter)
+    return [f"# {n} frames of 64 B back to back on s_axis_rx (line rate of the 64-bit stream):",
+            f"#   {len(b.received) - got} delivered by NAPI, {adapter.hw_stats['MPC']} dropped in the adapter "
+            f"(rx_missed_errors), {adapter.interrupts - irqs} interrupt(s), {napi.stats.polls - polls} polls "
+            f"({napi.stats.budget_exhausted - exhausted} used their whole budget of {napi.weight})"]
 
 
 def main(argv=None) -> int:

@@ -29,6 +29,7 @@ class RingnicHw:
         self.mac_addr = bytes(6)
         self.version = (0, 0, 0)
         self.caps = 0
+        self.mc_filter_type = 0  # RCTL.MO: which destination bits hash into the MTA
 
     async def er32(self, reg: int) -> int:
         return await self.hw_addr.readl(reg)
@@ -80,3 +81,8 @@ class RingnicHw:
         await self.ew32(regs.RAH0, rah)
         await self.write_flush()
         self.mac_addr = bytes(addr)
+
+    def hash_mc_addr(self, mc_addr: bytes) -> int:
+        """e1000_hash_mc_addr: the 12 destination bits RCTL.MO selects; MTA[hash >> 5] bit hash & 31."""
+        shift = (4, 3, 2, 0)[self.mc_filter_type]  # address bits [47:36], [46:35], [45:34], [43:32]
+        return ((mc_addr[4] >> shift) | (mc_addr[5] << (8 - shift))) & 0xFFF

@@ -9,7 +9,7 @@ unwinds what was done, in reverse, and returns a negative errno.
 from __future__ import annotations
 
 from pydriver.kernel.dma import DMA_BIT_MASK, dma_set_mask_and_coherent
-from pydriver.kernel.errno import EBUSY, ENODEV, ENOMEM
+from pydriver.kernel.errno import EBUSY, ENODEV, ENOENT, ENOMEM
 from pydriver.kernel.etherdevice import eth_hw_addr_random, eth_hw_addr_set, eth_validate_addr, is_valid_ether_addr
 from pydriver.kernel.netdevice import (
     NETIF_MSG_DRV,
@@ -38,9 +38,10 @@ from pydriver.kernel.platform import (
     platform_set_drvdata,
     resource_size,
 )
-from pydriver.kernel.printk import dev_err, dev_warn, netif_dbg, netif_info, pr_info
-from pydriver.kernel.napi import netif_napi_add, netif_napi_del
-from pydriver.kernel.netdevice import NetDeviceOps
+from pydriver.kernel.printk import dev_err, dev_warn, netif_dbg, netif_info, pr_info, pr_warn
+from pydriver.kernel.napi import NAPI_POLL_WEIGHT, netif_napi_add_weight, netif_napi_del
+from pydriver.kernel.netdevice import IFF_UNICAST_FLT, NetDeviceOps
+from pydriver.kernel.spinlock import spin_lock_init
 from pydriver.kernel.timer import WorkStruct
 from pydriver.ringnic import netdev as netdev_ops
 from pydriver.ringnic import regs, rx, tx
@@ -81,6 +82,7 @@ class RingnicAdapter:
         # path each (tx.py, rx.py); empty, as here, is the real driver.
         self.bugs: set[str] = set()
         self.hw_stats = {}
+        self.stats_lock = spin_lock_init("stats_lock")
         for name in ("tx_packets", "tx_bytes", "tx_dropped", "restart_queue", "tdt_writes", "hw_csum_tx",
                      "tx_timeout_count", "rx_packets", "rx_bytes", "rx_dropped", "rx_errors", "rx_crc_errors",
                      "rx_frame_errors", "rx_over_errors", "rx_multicast", "alloc_rx_buff_failed",
@@ -95,6 +97,9 @@ RINGNIC_NETDEV_OPS = NetDeviceOps(
     ndo_tx_timeout=netdev_ops.ringnic_tx_timeout,
     ndo_get_stats64=netdev_ops.ringnic_get_stats64,
     ndo_validate_addr=eth_validate_addr,
+    ndo_set_rx_mode=netdev_ops.ringnic_set_rx_mode,
+    ndo_change_mtu=netdev_ops.ringnic_change_mtu,
+    ndo_set_mac_address=netdev_ops.ringnic_set_mac,
 )
 
 
@@ -140,7 +145,10 @@ async def ringnic_probe(pdev) -> int:
     netdev.netdev_ops = RINGNIC_NETDEV_OPS
     netdev.features = netdev.hw_features = tx.NETIF_F_HW_CSUM
     netdev.watchdog_timeo = 5 * HZ
-    adapter.napi = netif_napi_add(netdev, None, netdev_ops.ringnic_poll)
+    netdev.priv_flags |= IFF_UNICAST_FLT  # as e1000: set_rx_mode handles dev->uc itself
+    if _params["napi"]:  # else the pre-NAPI driver: no instance at all (e1000 without CONFIG_E1000_NAPI)
+        adapter.napi = netif_napi_add_weight(netdev, None, netdev_ops.ringnic_poll, _params["napi_weight"])
+    adapter.rx_int_delay, adapter.rx_abs_int_delay = _params["RxIntDelay"], _params["RxAbsIntDelay"]
     netdev_ops.init_work(adapter)
     adapter.ipv4_addr = _ipaddr
     netdev.min_mtu = ETH_ZLEN - ETH_HLEN
@@ -153,7 +161,8 @@ async def ringnic_probe(pdev) -> int:
         if err:
             dev_err(dev, f"register_netdev failed: {err}")
     if err:
-        netif_napi_del(adapter.napi)
+        if adapter.napi:
+            netif_napi_del(adapter.napi)
         platform_set_drvdata(pdev, None)
         free_netdev(netdev)
         return err
@@ -199,7 +208,8 @@ async def ringnic_remove(pdev) -> None:
     adapter = netdev_priv(netdev)
     await unregister_netdev(netdev)  # closes it first if it is up
     await adapter.hw.irq_disable()
-    netif_napi_del(adapter.napi)
+    if adapter.napi:
+        netif_napi_del(adapter.napi)
     platform_set_drvdata(pdev, None)
     free_netdev(netdev)
     # devres releases the register window and the mapping after this returns
@@ -214,11 +224,26 @@ ringnic_driver = PlatformDriver(
 
 _debug = -1  # module parameter "debug": -1 = DEFAULT_MSG_ENABLE, 0..16 = netif_msg_init levels
 _ipaddr = 0  # module parameter "ipaddr": the address written to IP4AT0 at open, as the seed's
+# The other module parameters (e1000_param.c's names where e1000 has one):
+#   napi           1: NAPI (interrupt, then polling); 0: the pre-NAPI driver, every frame handled in
+#                  the interrupt handler and queued with netif_rx (what NAPI is measured against)
+#   napi_weight    the poll's budget (NAPI_POLL_WEIGHT by default)
+#   RxIntDelay     RDTR, 1.024 us units: RXT0 that long after the last frame written back
+#   RxAbsIntDelay  RADV, 1.024 us units: RXT0 at most that long after the first one (0 = off)
+PARAM_DEFAULTS = {"napi": 1, "napi_weight": NAPI_POLL_WEIGHT, "RxIntDelay": 0, "RxAbsIntDelay": 8}
+_params = dict(PARAM_DEFAULTS)
 
 
-async def ringnic_init_module(debug: int = -1, ipaddr: str = "") -> int:
-    """module_init: `modprobe ringnic [debug=N] [ipaddr=A.B.C.D]`."""
+async def ringnic_init_module(debug: int = -1, ipaddr: str = "", **params) -> int:
+    """module_init: `modprobe ringnic [debug=N] [ipaddr=A.B.C.D] [napi=0] [napi_weight=N]
+    [RxIntDelay=N] [RxAbsIntDelay=N]`."""
     global _debug, _ipaddr
+    unknown = sorted(set(params) - set(PARAM_DEFAULTS))
+    if unknown:  # load_module's parse_args: the module does not load
+        pr_warn(f"{DRV_NAME}: Unknown parameter `{unknown[0]}'")
+        return -ENOENT
+    _params.clear()  # a new load starts from the defaults
+    _params.update(PARAM_DEFAULTS, **{k: int(v) for k, v in params.items()})
     _debug = debug
     _ipaddr = int.from_bytes(bytes(int(x) for x in ipaddr.split(".")), "little") if ipaddr else 0
     pr_info(f"{DRV_NAME}: {DRV_SUMMARY} - version {DRV_VERSION}")

@@ -5,16 +5,22 @@ e1000_watchdog, e1000_tx_timeout, e1000_update_stats.
 
 from __future__ import annotations
 
+from pydriver.kernel.dev_addr_lists import netdev_for_each_mc_addr, netdev_uc_count
+from pydriver.kernel.errno import EADDRNOTAVAIL
+from pydriver.kernel.etherdevice import ETH_FCS_LEN, ETH_HLEN, eth_hw_addr_set, is_valid_ether_addr
 from pydriver.kernel.interrupt import IRQ_HANDLED, IRQ_NONE, IRQF_SHARED, free_irq, request_irq, synchronize_irq
 from pydriver.kernel.napi import (__napi_schedule, napi_complete_done, napi_count_tx, napi_disable, napi_enable,
                                   napi_note_irq_mask, napi_note_irq_unmask, napi_schedule_prep)
 from pydriver.kernel.netdev_queue import netif_start_queue, netif_tx_disable, qdisc_reset
-from pydriver.kernel.netdevice import netdev_priv, netif_carrier_off, netif_carrier_ok, netif_carrier_on
-from pydriver.kernel.printk import netdev_err, netif_info
+from pydriver.kernel.netdevice import (IFF_ALLMULTI, IFF_PROMISC, netdev_priv, netif_carrier_off, netif_carrier_ok,
+                                       netif_carrier_on, netif_running)
+from pydriver.kernel.printk import netdev_dbg, netdev_err, netif_info
+from pydriver.kernel.spinlock import spin_lock, spin_unlock
 from pydriver.kernel.timer import INIT_WORK, schedule_work
 from pydriver.ringnic import regs, rx, tx
 
 # The causes e1000 enables (IMS_ENABLE_MASK) plus RXO and this NIC's engine-error causes.
+MAX_INTR = 10  # E1000_MAX_INTR: passes of the pre-NAPI handler
 IMS_ENABLE_MASK = (regs.IMS_RXT0 | regs.IMS_TXDW | regs.IMS_RXDMT0 | regs.IMS_RXSEQ | regs.IMS_LSC
                    | regs.IMS_RXO | regs.IMS_TXE | regs.IMS_RXE)
 
@@ -23,13 +29,17 @@ IMS_ENABLE_MASK = (regs.IMS_RXT0 | regs.IMS_TXDW | regs.IMS_RXDMT0 | regs.IMS_RX
 async def irq_disable(adapter) -> None:
     """e1000_irq_disable: mask everything, flush, wait for a handler still running."""
     await adapter.hw.irq_disable()
-    napi_note_irq_mask(adapter.napi)
+    if adapter.napi:
+        napi_note_irq_mask(adapter.napi)
     if adapter.irq_requested:
         await synchronize_irq(adapter.irq)
 
 
 async def irq_enable(adapter) -> None:
-    napi_note_irq_unmask(adapter.napi)
+    if adapter.napi:
+        napi_note_irq_unmask(adapter.napi)
+    if "clear_icr_on_unmask" in adapter.bugs:  # bug demo (test_napi_rx): loses what came while masked
+        await adapter.hw.ew32(regs.ICR, 0xFFFFFFFF)
     await adapter.hw.ew32(regs.IMS, IMS_ENABLE_MASK)
     await adapter.hw.write_flush()
 
@@ -50,6 +60,8 @@ async def ringnic_intr(irq: int, netdev) -> int:
     if icr & (regs.ICR_TXE | regs.ICR_RXE):
         adapter.engine_errors += 1
         schedule_work(adapter.reset_task)  # a ring stopped on bad input: reinitialise
+    if not adapter.napi:
+        return await _intr_no_napi(adapter)
     # Mask before scheduling: the poll owns the device until napi_complete_done says otherwise.
     await adapter.hw.ew32(regs.IMC, 0xFFFFFFFF)
     await adapter.hw.write_flush()
@@ -58,6 +70,16 @@ async def ringnic_intr(irq: int, netdev) -> int:
         __napi_schedule(adapter.napi)
     elif not adapter.down:
         await irq_enable(adapter)  # "this really should not happen" (e1000)
+    return IRQ_HANDLED
+
+
+async def _intr_no_napi(adapter) -> int:
+    """The pre-NAPI e1000_intr: all the work in the handler, the interrupt never masked. RX
+    frames go to the backlog with netif_rx; up to MAX_INTR passes over both rings."""
+    for _ in range(MAX_INTR):
+        rx_work = await rx.clean_rx_irq(adapter, None, adapter.rx_ring.count)
+        if not rx_work and await tx.clean_tx_irq(adapter):
+            break
     return IRQ_HANDLED
 
 
@@ -98,13 +120,17 @@ async def ringnic_watchdog(work) -> None:
 async def update_stats(adapter) -> None:
     """e1000_update_stats: fold the NIC's read-to-clear counters into the adapter's totals."""
     hw, s = adapter.hw, adapter.hw_stats
-    for name in ("CRCERRS", "RXERRC", "MPC", "GPRC", "BPRC", "MPRC", "GPTC", "RNBC", "RUC", "ROC",
-                 "TPR", "TPT", "MPTC", "BPTC"):
-        s[name] = s.get(name, 0) + await hw.er32(getattr(regs, name))
-    for pair in ("GORC", "GOTC", "TOR", "TOT"):
-        lo = await hw.er32(getattr(regs, pair + "L"))
-        hi = await hw.er32(getattr(regs, pair + "H"))  # the high read clears both halves
-        s[pair] = s.get(pair, 0) + (hi << 32 | lo)
+    await spin_lock(adapter.stats_lock)  # the L/H reads of one counter must not interleave
+    try:
+        for name in ("CRCERRS", "RXERRC", "MPC", "GPRC", "BPRC", "MPRC", "GPTC", "RNBC", "RUC", "ROC",
+                     "TPR", "TPT", "MPTC", "BPTC"):
+            s[name] = s.get(name, 0) + await hw.er32(getattr(regs, name))
+        for pair in ("GORC", "GOTC", "TOR", "TOT"):
+            lo = await hw.er32(getattr(regs, pair + "L"))
+            hi = await hw.er32(getattr(regs, pair + "H"))  # the high read clears both halves
+            s[pair] = s.get(pair, 0) + (hi << 32 | lo)
+    finally:
+        spin_unlock(adapter.stats_lock)
 
 
 def ringnic_get_stats64(netdev, stats) -> None:
@@ -115,7 +141,7 @@ def ringnic_get_stats64(netdev, stats) -> None:
     stats.multicast = a.rx_multicast
     stats.rx_crc_errors = a.rx_crc_errors + s.get("CRCERRS", 0)
     stats.rx_length_errors = s.get("RUC", 0) + s.get("ROC", 0)
-    stats.rx_frame_errors = a.rx_frame_errors + s.get("RXERRC", 0)
+    stats.rx_frame_errors = a.rx_frame_errors  # e1000: ALGNERRC, which this NIC has not; RXERRC is in rx_errors only
     stats.rx_missed_errors = s.get("MPC", 0)
     stats.rx_over_errors = a.rx_over_errors
     stats.rx_errors = a.rx_errors + stats.rx_crc_errors - a.rx_crc_errors + stats.rx_length_errors \
@@ -148,6 +174,7 @@ async def configure(adapter) -> None:
     await tx.configure_tx(adapter)
     adapter.rctl = (regs.RCTL_BAM | rx.rctl_bsize(adapter.rx_buffer_len)
                     | (regs.RCTL_LPE if adapter.netdev.mtu > 1500 else 0))
+    await ringnic_set_rx_mode(adapter.netdev)  # the filter first, as e1000_configure: a reset cleared it
     await rx.configure_rx(adapter)
     await rx.alloc_rx_buffers(adapter, adapter.rx_ring.unused())
 
@@ -156,7 +183,8 @@ async def up(adapter) -> None:
     """e1000_up: the rings live, NAPI on, interrupts on, queue started, link checked."""
     await configure(adapter)
     adapter.down = False
-    napi_enable(adapter.napi)
+    if adapter.napi:
+        napi_enable(adapter.napi)
     await irq_enable(adapter)
     netif_start_queue(adapter.netdev)
     await adapter.hw.ew32(regs.ICS, regs.ICS_LSC)  # "fire a link status change interrupt"
@@ -173,7 +201,9 @@ async def down(adapter) -> None:
     await hw.write_flush()
     netif_carrier_off(netdev)
     await irq_disable(adapter)
-    await napi_disable(adapter.napi)
+    if adapter.napi:
+        await napi_disable(adapter.napi)
+    await update_stats(adapter)  # as e1000e_down: CTRL.RST clears the NIC's counters
     await hw.reset_hw()  # the engines drop whatever they held
     await hw.irq_disable()
     await hw.rar_set(netdev.dev_addr)  # the reset reloaded RAL0/RAH0 from the NIC's default
@@ -202,7 +232,8 @@ async def ringnic_open(netdev) -> int:
     await adapter.hw.ew32(regs.IP4AT0, adapter.ipv4_addr)  # the seed driver's PADR0
     await adapter.hw.ew32(regs.IPAV, 1 if adapter.ipv4_addr else 0)
     adapter.down = False
-    napi_enable(adapter.napi)
+    if adapter.napi:
+        napi_enable(adapter.napi)
     await irq_enable(adapter)
     netif_start_queue(netdev)
     await adapter.hw.ew32(regs.ICS, regs.ICS_LSC)
@@ -247,3 +278,59 @@ def ethtool_stats(adapter) -> dict:
         "interrupts": adapter.interrupts, "napi_polls": adapter.polls, "tdt_writes": adapter.tdt_writes,
     }
 
+
+# ------------------------------------------------------------------ RX mode, MTU, MAC address
+RAR_ENTRIES = 1  # RAL0/RAH0 only, the station address: no exact filter left for the lists
+MTA_REG_COUNT = 128  # E1000_NUM_MTA_REGISTERS
+
+
+async def ringnic_set_rx_mode(netdev) -> None:
+    """e1000_set_rx_mode: RCTL.UPE/MPE from the flags and the unicast list; the multicast list
+    hashed into the MTA, every MTA register rewritten."""
+    adapter = netdev_priv(netdev)
+    hw, rctl = adapter.hw, adapter.rctl
+    if netdev.flags & IFF_PROMISC:
+        rctl |= regs.RCTL_UPE | regs.RCTL_MPE
+    elif netdev.flags & IFF_ALLMULTI:
+        rctl |= regs.RCTL_MPE
+    else:
+        rctl &= ~regs.RCTL_MPE
+    if netdev_uc_count(netdev) > RAR_ENTRIES - 1:
+        rctl |= regs.RCTL_UPE  # more unicast addresses than RAR entries: e1000 goes promiscuous
+    elif not netdev.flags & IFF_PROMISC:
+        rctl &= ~regs.RCTL_UPE
+    mta = [0] * MTA_REG_COUNT
+    for ha in netdev_for_each_mc_addr(netdev):  # no RAR to spare: every address is hashed
+        hash_value = hw.hash_mc_addr(ha.addr)
+        mta[(hash_value >> 5) & 0x7F] |= 1 << (hash_value & 0x1F)
+    adapter.rctl = rctl
+    await hw.ew32(regs.RCTL, rctl if adapter.down else rctl | regs.RCTL_EN)
+    for i in reversed(range(MTA_REG_COUNT)):  # from the top down, as e1000 (82544 erratum)
+        await hw.ew32(regs.MTA + 4 * i, mta[i])
+    await hw.write_flush()
+
+
+async def ringnic_change_mtu(netdev, new_mtu: int) -> int:
+    """e1000_change_mtu: RX buffers sized for the new largest frame; a running interface goes
+    down and up again (e1000_reinit_locked), so the ring is refilled with them."""
+    adapter = netdev_priv(netdev)
+    max_frame = new_mtu + ETH_HLEN + ETH_FCS_LEN
+    running = netif_running(netdev)
+    if running:
+        await down(adapter)
+    adapter.rx_buffer_len = rx.buffer_len_for(max_frame)
+    netdev_dbg(netdev, "changing MTU from %d to %d", netdev.mtu, new_mtu)
+    netdev.mtu = new_mtu
+    if running:
+        await up(adapter)  # configure() sets RCTL.LPE and BSIZE from mtu and rx_buffer_len
+    return 0
+
+
+async def ringnic_set_mac(netdev, p) -> int:
+    """e1000_set_mac: a valid unicast address into dev_addr and RAR0, also while up."""
+    adapter = netdev_priv(netdev)
+    if not is_valid_ether_addr(p.sa_data):
+        return -EADDRNOTAVAIL
+    eth_hw_addr_set(netdev, p.sa_data)
+    await adapter.hw.rar_set(netdev.dev_addr)
+    return 0

@@ -13,8 +13,9 @@ from pydriver.kernel.barrier import dma_rmb, dma_wmb
 from pydriver.kernel.dma import (DMA_FROM_DEVICE, dma_alloc_coherent, dma_free_coherent, dma_map_single,
                                  dma_mapping_error, dma_unmap_single)
 from pydriver.kernel.mm import cpu_read, cpu_read_u16, cpu_read_u8, cpu_write_u64, cpu_write_u8, memset
+from pydriver.kernel.mm_types import PAGE_SIZE
 from pydriver.kernel.napi import napi_assert_owned
-from pydriver.kernel.netif_rx import napi_gro_receive
+from pydriver.kernel.netif_rx import napi_gro_receive, netif_rx
 from pydriver.kernel.printk import dev_err, netif_dbg
 from pydriver.kernel.skbuff import (PACKET_MULTICAST, dev_kfree_skb_any, eth_type_trans,
                                     netdev_alloc_skb_ip_align, skb_put, skb_put_data)
@@ -64,11 +65,9 @@ def rctl_bsize(buffer_len: int) -> int:
 
 
 def buffer_len_for(max_frame: int) -> int:
-    """e1000_change_mtu's choice: 2048 for standard frames, else the smallest size that fits."""
-    for size in (2048, 4096, 8192, 16384):
-        if max_frame <= size:
-            return size
-    return 16384
+    """e1000_change_mtu's choice: 2048 for standard frames, else a page (4 KiB pages), so a
+    jumbo frame arrives over several buffers."""
+    return 2048 if max_frame <= 2048 else PAGE_SIZE
 
 
 # ------------------------------------------------------------------ resources
@@ -97,6 +96,10 @@ def clean_rx_ring(adapter) -> None:
         if bi.dma:
             dma_unmap_single(dev, bi.dma, adapter.rx_buffer_len, DMA_FROM_DEVICE)
         if bi.skb is not None:
+            # a frame written back that no poll took (down/reset): counted, as tx_dropped in clean_tx_ring
+            done = RXD_STAT_DD | RXD_STAT_EOP
+            if ring.desc and (cpu_read_u8(ring.desc_addr(idx) + 12) & done) == done:
+                adapter.rx_dropped += 1
             dev_kfree_skb_any(bi.skb)
         bi.skb, bi.dma = None, 0
     ring.chain = []
@@ -169,12 +172,14 @@ def _rx_error(adapter, errors: int) -> None:
 
 
 async def clean_rx_irq(adapter, napi, budget: int) -> int:
-    """e1000_clean_rx_irq: up to `budget` frames; returns the work done."""
+    """e1000_clean_rx_irq: up to `budget` frames; returns the work done. Without NAPI (`napi`
+    None) it runs in the interrupt handler and hands frames to netif_rx."""
     ring, dev = adapter.rx_ring, adapter.pdev.dev
     i = ring.next_to_clean
     work_done = cleaned = 0
     while True:
-        napi_assert_owned(napi, "RX ring")
+        if napi:
+            napi_assert_owned(napi, "RX ring")
         d = ring.desc_addr(i)
         status = cpu_read_u8(d + 12)
         if not status & RXD_STAT_DD or work_done >= budget:
@@ -238,4 +243,7 @@ async def _deliver(adapter, napi, skb, length: int, errors: int) -> None:
         adapter.rx_multicast += 1
     adapter.rx_packets += 1
     adapter.rx_bytes += total
-    napi_gro_receive(napi, skb)
+    if napi:
+        await napi_gro_receive(napi, skb)
+    else:
+        netif_rx(skb)
