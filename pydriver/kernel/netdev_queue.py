@@ -244,3 +244,27 @@ def dev_get_stats(dev: NetDevice) -> RtnlLinkStats64:
             setattr(st, f, getattr(dev.stats, f, 0))
     st.rx_dropped += getattr(dev, "core_rx_dropped", 0)  # netif_rx's backlog drops (core_stats)
     return st
+
+
+def ip_s_link_show(dev: NetDevice, details: int = 2) -> str:
+    """``ip -s -s link show dev X`` (iproute2's rows; `details=1` is ``ip -s``)."""
+    from .netdevice import ip_link_show
+
+    st = dev_get_stats(dev)
+    out = [ip_link_show(dev)]
+
+    def block(label: str, heads: str, *vals) -> None:
+        out.append(f"    {label:<10}" + "".join(f"{h:>8}" for h in heads.split()))
+        out.append(" " * 14 + "".join(f"{v:>8}" for v in vals))
+
+    block("RX:", "bytes packets errors dropped missed mcast", st.rx_bytes, st.rx_packets, st.rx_errors,
+          st.rx_dropped, st.rx_missed_errors, st.multicast)
+    if details > 1:
+        block("RX errors:", "length crc frame fifo overrun", st.rx_length_errors, st.rx_crc_errors,
+              st.rx_frame_errors, st.rx_fifo_errors, st.rx_over_errors)
+    block("TX:", "bytes packets errors dropped carrier collsns", st.tx_bytes, st.tx_packets, st.tx_errors,
+          st.tx_dropped, st.tx_carrier_errors, st.collisions)
+    if details > 1:
+        block("TX errors:", "aborted fifo window heartbt transns", st.tx_aborted_errors, st.tx_fifo_errors,
+              st.tx_window_errors, st.tx_heartbeat_errors, netdev_get_tx_queue(dev, 0).trans_timeout)
+    return "\n".join(out)

@@ -20,8 +20,8 @@ import inspect
 import types
 
 from .core import Device, current
-from .errno import EEXIST, EINVAL, EIO, ENFILE, ENODEV, EOPNOTSUPP, EOVERFLOW
-from .printk import kernel_bug, netdev_warn, pr_info
+from .errno import EBUSY, EEXIST, EINVAL, EIO, ENFILE, ENODEV, EOPNOTSUPP, EOVERFLOW
+from .printk import kernel_bug, netdev_info, netdev_warn, pr_info
 
 IFNAMSIZ = 16
 MAX_ADDR_LEN = 32
@@ -437,6 +437,21 @@ def dev_get_valid_name(ndev: NetDevice, name: str) -> int:
         return -EEXIST
     ndev.name = name
     return 0
+
+
+def dev_change_name(ndev: NetDevice, newname: str) -> int:
+    """``ip link set dev X name Y`` (only while down, as Linux without IFF_LIVE_RENAME_OK):
+    0, -EBUSY, -EINVAL or -EEXIST."""
+    if ndev.flags & IFF_UP:
+        return -EBUSY
+    if newname == ndev.name:
+        return 0
+    old = ndev.name
+    ret = dev_get_valid_name(ndev, newname)
+    if ret == 0:
+        ndev.dev.name = ndev.name
+        netdev_info(ndev, "renamed from %s", old)
+    return ret
 
 
 def dev_new_index() -> int:

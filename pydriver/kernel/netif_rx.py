@@ -30,6 +30,7 @@ async def netif_receive_skb(skb) -> int:
     softnet_data().processed += 1
     skb_push(skb, (skb.data - skb.head) - skb.mac_header)  # back to the MAC header
     frame = skb_bytes(skb)
+    await cpu_sleep(net_hotdata().stack_rx_ns)  # the CPU's time in the protocol layers
     sink = getattr(dev, "rx_sink", None)
     if sink is None:
         dev.rx_nohandler = getattr(dev, "rx_nohandler", 0) + 1  # no protocol took it
@@ -37,7 +38,6 @@ async def netif_receive_skb(skb) -> int:
         return NET_RX_DROP
     sink(dev, frame, skb)
     kfree_skb(skb)
-    await cpu_sleep(net_hotdata().stack_rx_ns)  # the CPU's time in the protocol layers
     return NET_RX_SUCCESS
 
 
