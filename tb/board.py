@@ -10,6 +10,7 @@ peripheral -- without changing what is really on the bus.
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from pydriver.ringnic import main as ringnic
 from tb.hostmem import DmaCheckError, install
 from tb.irq import IrqLine, install_cpu_backend
 from tb.ringnic_tb import RingnicTB
-from tb.runner import ROOT
+from tb.runner import ROOT, wave_path
 
 DTS = ROOT / "sim" / "ringnic.dts"
 # A peripheral that is not a ringnic: an AXI BRAM controller (reads what was written, 0 else).
@@ -49,19 +50,19 @@ class BramWindow:
         await self.mem.write(offset, int(value).to_bytes(4, "little"))
 
 
-def compile_dts(overlay: str = "") -> bytes:
+def compile_dts(overlay: str = "", dts: Path = DTS) -> bytes:
     """The base tree plus `overlay` (dtc syntax, appended after an /include/), compiled by dtc."""
     if not overlay:
-        return of.dtc_compile(DTS)
+        return of.dtc_compile(dts)
     with tempfile.TemporaryDirectory() as tmp:
         variant = Path(tmp) / "variant.dts"
-        variant.write_text(f'/include/ "{DTS}"\n{overlay}\n')
+        variant.write_text(f'/include/ "{dts}"\n{overlay}\n')
         return of.dtc_compile(variant)
 
 
-def nic_windows() -> list[tuple[str, int, int]]:
-    """(label-ish name, base, size) of every ringnic node in the base tree."""
-    root = of.of_fdt_unflatten(compile_dts())
+def nic_windows(dts: Path = DTS) -> list[tuple[str, int, int]]:
+    """(label-ish name, base, size) of every ringnic node in the base tree, in tree order."""
+    root = of.of_fdt_unflatten(compile_dts(dts=dts))
     out = []
     np = of.of_find_compatible_node(None, None, ringnic.COMPATIBLE, root=root)
     while np is not None:
@@ -88,7 +89,11 @@ def checked_test(**kwargs):
         @functools.wraps(fn)
         async def run(dut, *args, **kw):
             _boards.clear()
-            await fn(dut, *args, **kw)
+            try:
+                await fn(dut, *args, **kw)
+            finally:
+                for b in _boards:
+                    b.write_pcaps()
             for b in _boards:
                 b.check_clean()
 
@@ -98,17 +103,36 @@ def checked_test(**kwargs):
 
 
 class Board:
-    """One booted kernel with its NIC(s) on the bus."""
+    """One booted kernel with its NIC(s) on the bus.
 
-    def __init__(self, tb: RingnicTB):
-        self.tb = tb
+    `nics` are the NICs of the toplevel, in the order of the ringnic nodes of `dts`: the n-th node's
+    register window is the n-th NIC's AXI-Lite port, and its interrupt that NIC's irq line.
+    """
+
+    def __init__(self, tb: RingnicTB, dts: Path = DTS, nics: list | None = None):
+        self.tb, self.dts = tb, dts
+        self.nics = nics or [tb]
         self.bram = BramWindow(BRAM_SIZE)
         self.kernel = None
         self.root = None
         self.hostmem = tb.hostmem
-        self.irq_line = None
-        self.received: list[bytes] = []  # frames the stack got from netif_receive_skb
+        self.irq_line = None      # the first NIC's; irq_lines has them all
+        self.irq_lines = {}       # NIC -> IrqLine
+        self.received: list[bytes] = []  # frames the stack got from netif_receive_skb, any device
+        self.rx: dict[str, list[bytes]] = {}  # ... per device name
+        self.rx_hooks: dict[str, list] = {}   # name -> [hook(frame)], what sits on a stack side
+        self.captures = [n.capture for n in self.nics if n.capture is not None]  # wires, for pcaps
         _boards.append(self)
+
+    def write_pcaps(self) -> list[Path]:
+        """Each wire's capture next to the test's waveform: build/waves/<sim>/<test>[-<wire>].pcap."""
+        sim, test = os.environ.get("RINGNIC_SIM"), os.environ.get("RINGNIC_TEST")
+        if not (sim and test):
+            return []
+        base = wave_path(sim, test).with_suffix("")
+        several = len(self.captures) > 1
+        paths = [c.write(Path(f"{base}-{c.name}.pcap" if several else f"{base}.pcap")) for c in self.captures]
+        return [p for p in paths if p is not None]
 
     def take_bugs(self) -> list:
         """The kernel BUGs recorded so far (and forget them): for tests that provoke one."""
@@ -130,20 +154,29 @@ class Board:
         logging.getLogger("kernel").setLevel(logging.DEBUG)  # dmesg into the simulation log too
         install(self.kernel, self.hostmem)  # the CPU's loads and stores go through its cache
         install_cpu_backend()  # softirqs, timers and work items run as cocotb tasks
-        (_, base, size), = nic_windows()  # one NIC on this board
-        platform.register_iomem_backend(base, size, lambda start, n: self.tb.mmio(base, start))
+        windows = nic_windows(self.dts)
+        assert len(windows) == len(self.nics), f"{self.dts.name}: {len(windows)} NIC nodes for {len(self.nics)} NICs"
+        self.windows = {base: nic for (_, base, _), nic in zip(windows, self.nics)}
+        for (_, base, size), nic in zip(windows, self.nics):
+            platform.register_iomem_backend(base, size, lambda start, n, nic=nic, base=base: nic.mmio(base, start))
         platform.register_iomem_backend(BRAM_BASE, BRAM_SIZE, lambda start, n: self.bram)
-        self.root = of.of_fdt_unflatten(compile_dts(overlay))
+        self.root = of.of_fdt_unflatten(compile_dts(overlay, self.dts))
         platform.of_platform_populate(self.root)
         return self.kernel
 
     async def modprobe(self, **params) -> int:
-        """`modprobe ringnic`; a bound NIC gets its interrupt line wired to the CPU."""
+        """`modprobe ringnic`; each bound NIC gets its interrupt line wired to the CPU, and its
+        DMA port fenced against its own device's mappings."""
         rc = await ringnic.ringnic_init_module(**params)
-        pdev = next((d for d in platform.platform_devices() if d.dev.driver is ringnic.ringnic_driver), None)
-        if pdev is not None and self.irq_line is None:
-            self.irq_line = IrqLine(self.tb, platform.platform_get_irq(pdev, 0))
-            self.irq_line.start()
+        for pdev in platform.platform_devices():
+            res = platform.platform_get_resource(pdev, platform.IORESOURCE_MEM, 0)
+            nic = self.windows.get(res.start) if res is not None else None
+            if pdev.dev.driver is not ringnic.ringnic_driver or nic is None:
+                continue
+            nic.dma_dev = pdev.dev
+            if nic not in self.irq_lines:
+                self.irq_lines[nic] = IrqLine(nic, platform.platform_get_irq(pdev, 0), signal=nic.irq).start()
+        self.irq_line = self.irq_lines.get(self.nics[0])
         return rc
 
     async def rmmod(self) -> None:
@@ -155,7 +188,14 @@ class Board:
         ndev = dev_get_by_name(name)
         rc = await dev_open(ndev)
         assert rc == 0, f"dev_open({name}) = {rc}"
-        register_rx_sink(ndev, lambda dev, frame, skb: self.received.append(frame))
+        got = self.rx.setdefault(name, [])
+
+        def sink(dev, frame, skb):
+            self.received.append(frame)
+            got.append(frame)
+            for hook in self.rx_hooks.get(name, ()):
+                hook(frame)
+        register_rx_sink(ndev, sink)
         waited = 0
         while not netif_carrier_ok(ndev):
             assert waited < timeout_ns, f"{name}: no carrier after {timeout_ns} ns"

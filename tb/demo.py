@@ -1,7 +1,8 @@
-"""`make demo`: build the NIC, `modprobe ringnic` on the ZYBO device tree, show what a user would see.
+"""`make demo`: two ringnic NICs wired to each other (snull's sn0 and sn1), one kernel, the driver
+bound to both; probe, bring them up, ping across, flood one way through NAPI, show the counters.
 
 ``python -m tb.demo [--sim verilator|icarus] [--waves]`` runs the cocotb test `demo` below in the
-simulator and prints its transcript (dmesg, ip link) from build/demo/transcript.txt.
+simulator (toplevel tb/hdl/ringnic_pair.v) and prints its transcript from build/demo/transcript.txt.
 """
 
 from __future__ import annotations
@@ -10,116 +11,99 @@ import argparse
 import sys
 
 from tb.board import checked_test
-from tb.runner import BUILD, ROOT
+from tb.runner import BUILD, ROOT, wave_path
 
 TRANSCRIPT = BUILD / "demo" / "transcript.txt"
+FLOOD = 1000
 
 
 @checked_test()
 async def demo(dut):
-    """Probe the NIC from the device tree, bring it up, move a few frames each way; record it all."""
+    """The pair: probe, up, ping, a NAPI flood, the counters; record it all."""
     from pydriver.kernel.devres import iomem_show
-    from pydriver.kernel.netdevice import for_each_netdev, ip_link_show
+    from pydriver.kernel.interrupt import show_interrupts
+    from pydriver.kernel.netdev_queue import ip_s_link_show
+    from pydriver.kernel.netdevice import for_each_netdev, ip_link_show, netdev_priv
     from pydriver.kernel.printk import KERN_INFO, dmesg
-    from tb.board import DTS, Board
-    from tb.ringnic_tb import RingnicTB
+    from pydriver.ringnic.netdev import ethtool_stats, update_stats
+    from tb.topology import PAIR_DTS, SN1_IP, pair
 
-    b = Board(await RingnicTB.create(dut))
-    await b.boot()
-    out = [f"# device tree: {DTS.relative_to(ROOT)} (compiled with dtc)", "$ modprobe ringnic"]
-    rc = await b.modprobe()
-    assert rc == 0, f"modprobe failed: {rc}"
-    # Debug lines (netif_dbg) need dynamic debug in a real kernel: `make demo` shows what dmesg would.
+    out = [f"# device tree: {PAIR_DTS.relative_to(ROOT)} (compiled with dtc): two ringnic nodes, their MAC sides"
+           " wired together", "$ modprobe ringnic", "$ ip link set eth0 name sn0; ip link set eth1 name sn1",
+           "$ ip link set sn0 up; ip link set sn1 up"]
+    b, devs, (h0, h1) = await pair(dut)
     out += ["$ dmesg", *dmesg(level=KERN_INFO)]
     out += ["$ grep ringnic /proc/iomem", *[ln for ln in iomem_show().splitlines() if "ringnic" in ln]]
     out += ["$ ip link", *[ip_link_show(ndev) for ndev in for_each_netdev()]]
-    out += await traffic(b)
+
+    out.append(f"$ ping -c 5 {SN1_IP}    # sn0's stack side is a scapy host, as is sn1's")
+    await h0.resolve(SN1_IP)
+    rtts = await h0.ping(SN1_IP, count=5)
+    for seq, rtt in enumerate(rtts):
+        out.append(f"64 bytes from {SN1_IP}: icmp_seq={seq} time={rtt / 1000:.2f} us (simulated)")
+    ok = [r for r in rtts if r is not None]
+    out.append(f"5 packets transmitted, {len(ok)} received, {100 - 20 * len(ok)}% packet loss")
+
+    out += await flood(b, devs, h0, FLOOD)
+    adapters = [netdev_priv(d) for d in devs]
+    for a in adapters:
+        await update_stats(a)
+    out += ["$ grep sn /proc/interrupts", *[ln for ln in show_interrupts().splitlines() if " sn" in ln]]
+    for d, a in zip(devs, adapters):
+        out += [f"$ ip -s -s link show {d.name}", ip_s_link_show(d)]
+        out += [f"$ ethtool -S {d.name}", *[f"     {k}: {v}" for k, v in ethtool_stats(a).items()]]
     TRANSCRIPT.parent.mkdir(parents=True, exist_ok=True)
     TRANSCRIPT.write_text("\n".join(out) + "\n")
 
 
-async def traffic(b) -> list[str]:
-    """`ip link set eth0 up`, three frames out through ndo_start_xmit, three in through NAPI."""
-    import zlib
-
-    from cocotb.triggers import Timer
-    from cocotbext.axi import AxiStreamFrame
-    from scapy.layers.inet import ICMP, IP, UDP
-    from scapy.layers.l2 import Ether
-
-    from pydriver.kernel.interrupt import show_interrupts
-    from pydriver.kernel.netdevice import netdev_priv
-    from pydriver.kernel.printk import KERN_INFO, dmesg
-    from pydriver.ringnic.netdev import ethtool_stats, update_stats
-
-    before = len(dmesg(level=KERN_INFO))
-    ndev = await b.ifup("eth0")
-    out = ["$ ip link set eth0 up", *dmesg(level=KERN_INFO)[before:]]
-    peer, me = "02:00:00:00:00:02", ndev.dev_addr.hex(":")
-    tx = [Ether(src=me, dst=peer) / IP(src="10.0.0.1", dst="10.0.0.2") / ICMP(seq=i) / b"ringnic" for i in range(3)]
-    await b.send(ndev, tx)
-    out.append("# 3 frames handed to ndo_start_xmit; on the wire (m_axis_tx, FCS checked):")
-    for wire in await b.wire_frames(3):
-        fcs_ok = zlib.crc32(wire[:-4]).to_bytes(4, "little") == wire[-4:]
-        out.append(f"  {len(wire):4d} B  FCS {'ok ' if fcs_ok else 'BAD'} {Ether(wire[:-4]).summary()}")
-    rx = [Ether(src=peer, dst=me) / IP(src="10.0.0.2", dst="10.0.0.1") / UDP(sport=7, dport=7) / (b"x" * (18 + 40 * i))
-          for i in range(3)]  # 60 bytes and up: what a sender pads to (shorter is a runt)
-    for pkt in rx:
-        await b.tb.wire_rx.send(AxiStreamFrame(bytes(pkt) + zlib.crc32(bytes(pkt)).to_bytes(4, "little")))
-    for _ in range(100):
-        if len(b.received) >= len(rx):
-            break
-        await Timer(1, "us")
-    assert len(b.received) == len(rx), f"only {len(b.received)} of {len(rx)} frames reached the stack"
-    out.append("# 3 frames sent to s_axis_rx; netif_receive_skb delivered:")
-    out += [f"  {len(f):4d} B  {Ether(f).summary()}" for f in b.received]
-    adapter = netdev_priv(ndev)
-    out.append(f"# NAPI: {adapter.interrupts} interrupts, {adapter.polls} polls, "
-               f"{adapter.napi.stats.completions} completions for 3 RX and 3 TX frames")
-    out += await flood(b, adapter, 1000)
-    await update_stats(adapter)
-    st = ethtool_stats(adapter)
-    out += ["$ grep eth0 /proc/interrupts", *[ln for ln in show_interrupts().splitlines() if "eth0" in ln]]
-    out.append("$ ethtool -S eth0")
-    out += [f"     {k}: {v}" for k, v in st.items()]
-    return out
-
-
-async def flood(b, adapter, n: int) -> list[str]:
-    """`n` 64-byte frames back to back: NAPI keeps the interrupt masked while it polls, and the
-    frames the CPU cannot take are dropped in the adapter (MPC), before the host pays for them."""
-    from pydriver.ringnic.netdev import update_stats
+async def flood(b, devs, h0, n: int) -> list[str]:
+    """`n` UDP datagrams from sn0 to sn1 as fast as sn0's ring takes them: sn1's NAPI polls with
+    the interrupt masked, and what its CPU cannot take is dropped in the adapter, counted."""
     from pydriver.kernel.napi import napi_is_scheduled
-    from tb.traffic import rx_frame, until, wire, wire_idle
+    from pydriver.kernel.netdevice import netdev_priv
+    from pydriver.ringnic.netdev import update_stats
+    from tb.topology import SN1_IP
+    from tb.traffic import until
 
-    napi, got = adapter.napi, len(b.received)
-    irqs, polls, exhausted = adapter.interrupts, napi.stats.polls, napi.stats.budget_exhausted
-    await wire(b, [rx_frame(i, 60) for i in range(n)])
-    await wire_idle(b)
-    await until(lambda: not napi_is_scheduled(napi), "the poll to complete", 5_000_000, 1_000)
-    await update_stats(adapter)
-    return [f"# {n} frames of 64 B back to back on s_axis_rx (line rate of the 64-bit stream):",
-            f"#   {len(b.received) - got} delivered by NAPI, {adapter.hw_stats['MPC']} dropped in the adapter "
-            f"(rx_missed_errors), {adapter.interrupts - irqs} interrupt(s), {napi.stats.polls - polls} polls "
-            f"({napi.stats.budget_exhausted - exhausted} used their whole budget of {napi.weight})"]
+    tx, rx = netdev_priv(devs[0]), netdev_priv(devs[1])
+    napi, irqs, polls = rx.napi, rx.interrupts, rx.napi.stats.polls
+    exhausted, got = napi.stats.budget_exhausted, len(b.rx[devs[1].name])
+    await update_stats(rx)
+    missed = rx.hw_stats.get("MPC", 0)
+    await h0.send([h0.udp_datagram(SN1_IP, 4000, 9, bytes([i & 0xFF]) * 18) for i in range(n)])
+    ring = tx.tx_ring
+    await until(lambda: ring.next_to_clean == ring.next_to_use and not napi_is_scheduled(napi), "the flood",
+                50_000_000, 1_000)
+    await update_stats(rx)
+    return [f"# {n} UDP datagrams sn0 -> sn1 (64-byte frames) as fast as sn0's TX ring takes them:",
+            f"#   sn1: {len(b.rx[devs[1].name]) - got} delivered through NAPI, {rx.hw_stats['MPC'] - missed} dropped"
+            f" in the adapter (rx_missed_errors), {rx.interrupts - irqs} interrupt(s), {napi.stats.polls - polls}"
+            f" polls ({napi.stats.budget_exhausted - exhausted} used their whole budget of {napi.weight})"]
 
 
 def main(argv=None) -> int:
     from tb import runner
+    from tb.topology import PAIR_TOPLEVEL
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sim", default="verilator", choices=runner.SIMS)
     ap.add_argument("--waves", action="store_true")
     args = ap.parse_args(argv)
-    print(f"ringnic demo: building the RTL for {args.sim} and running the driver model ...", flush=True)
+    print(f"ringnic demo: building the RTL (two NICs) for {args.sim} and running the driver model ...", flush=True)
     TRANSCRIPT.unlink(missing_ok=True)
-    res = runner.run(args.sim, "tb.demo", "demo", waves=args.waves)
+    res = runner.run(args.sim, "tb.demo", "demo", toplevel=PAIR_TOPLEVEL, waves=args.waves)
     if not res.passed:
         print(f"demo failed: {res.message}\n{runner.log_tail(res.log)}", file=sys.stderr)
         return 1
     print(TRANSCRIPT.read_text(), end="")
+    pcap = wave_path(args.sim, "demo").with_suffix(".pcap")
     print(f"\n# simulated {res.sim_time_ns / 1e3:.2f} us in {res.wall_s:.1f} s wall on {args.sim}; "
-          f"log: {res.log.relative_to(ROOT)}" + (f"; waves: {res.waves.relative_to(ROOT)}" if res.waves else ""))
+          f"log: {res.log.relative_to(ROOT)}")
+    print(f"# pcap of the sn0-sn1 wire: {pcap.relative_to(ROOT)}  (wireshark/tshark -r)")
+    if res.waves:
+        print(f"# waveform: {res.waves.relative_to(ROOT)}  (gtkwave -a sim/ringnic.gtkw, see README)")
+    else:
+        print("# waveform: run `make demo WAVES=1` to also write one")
     return 0
 
 

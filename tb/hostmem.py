@@ -233,19 +233,21 @@ class HostMemory:
             self.cache.clean_inv(addr, len(data))
         self.dram.write(addr, data)
 
-    def _entries(self, addr=None, length=None) -> list:
-        k = self.kernel or core.current()
+    def _entries(self, addr=None, length=None, dev=None) -> list:
+        k, dev = self.kernel or core.current(), dev or self.dev
         if addr is None:
-            return dma_debug_entries(self.dev, k)
-        return dma_debug_entries_at(addr, length, self.dev, k)
+            return dma_debug_entries(dev, k)
+        return dma_debug_entries_at(addr, length, dev, k)
 
-    def evaluate(self, addr: int, length: int, direction: str):
-        """(reason, nearest MappingInfo) if the access would fault, else (None, None)."""
+    def evaluate(self, addr: int, length: int, direction: str, dev=None):
+        """(reason, nearest MappingInfo) if the access would fault, else (None, None).
+        `dev`: the device making it (default: the one given at construction, else any)."""
+        dev = dev or self.dev
         write = direction == "write"
-        ents = self._entries(addr, max(length, 1))
-        mask = dma_get_mask(self.dev) if self.dev is not None else None
+        ents = self._entries(addr, max(length, 1), dev)
+        mask = dma_get_mask(dev) if dev is not None else None
         if mask is not None and addr + length - 1 > mask:
-            return f"above the device's DMA mask 0x{mask:x}", self._nearest(addr, length, ents)
+            return f"above the device's DMA mask 0x{mask:x}", self._nearest(addr, length, ents, dev)
         ok, wrong, cpu = [], [], []
         g = self.granule
         for e in ents:
@@ -269,35 +271,35 @@ class HostMemory:
                     "dma_sync_single_for_device)"), MappingInfo.of(cpu[0])
         if ents:
             return "runs past the end of its mapping", MappingInfo.of(ents[0])
-        return self._unmapped_reason(addr, length)
+        return self._unmapped_reason(addr, length, dev)
 
-    def _unmapped_reason(self, addr, length):
+    def _unmapped_reason(self, addr, length, dev):
         k = self.kernel or core.current()
         for e, site in reversed(dma_debug_recently_freed(k)):
-            if (self.dev is None or e.dev is self.dev) and e.dev_addr < addr + length \
+            if (dev is None or e.dev is dev) and e.dev_addr < addr + length \
                     and addr < e.dev_addr + e.size:
                 return "inside a mapping that was already unmapped", MappingInfo.of(e, site)
         reason = "outside any DMA mapping"
         if addr >= mm.PAGE_OFFSET:
             pa = addr - mm.PAGE_OFFSET + mm.PHYS_OFFSET     # __pa()
-            hit = self._entries(pa, max(length, 1))
+            hit = self._entries(pa, max(length, 1), dev)
             reason += (f" (a CPU virtual address? __pa() of it is 0x{pa:08x}"
                        + (", inside a live mapping)" if hit else ")"))
             if hit:
                 return reason, MappingInfo.of(hit[0])
-        return reason, self._nearest(addr, length, [])
+        return reason, self._nearest(addr, length, [], dev)
 
-    def _nearest(self, addr, length, ents):
-        ents = ents or self._entries()
+    def _nearest(self, addr, length, ents, dev=None):
+        ents = ents or self._entries(dev=dev)
         if not ents:
             return None
         def dist(e):
             return max(e.dev_addr - (addr + length), addr - (e.dev_addr + e.size), 0)
         return MappingInfo.of(min(ents, key=dist))
 
-    def fence(self, addr: int, length: int, direction: str) -> bool:
+    def fence(self, addr: int, length: int, direction: str, dev=None) -> bool:
         """Check one device transaction; record and print a fault. True if allowed."""
-        reason, nearest = self.evaluate(addr, length, direction)
+        reason, nearest = self.evaluate(addr, length, direction, dev)
         if reason is None:
             return True
         fault = IommuFault(addr, length, direction, reason, nearest, self.now_ns())
@@ -308,15 +310,17 @@ class HostMemory:
 
     # --- cocotbext-axi ------------------------------------------------------------------------
 
-    def axi_mem(self) -> "AxiPort":
+    def axi_mem(self, owner=None) -> "AxiPort":
         """The ``mem=`` object for AxiRam: beats served from this DRAM (fenced per burst by
-        attach_axi; with fault_policy="abort" a faulting beat raises -> SLVERR)."""
-        return AxiPort(self)
+        attach_axi; with fault_policy="abort" a faulting beat raises -> SLVERR). ``owner`` as
+        for attach_axi."""
+        return AxiPort(self, owner)
 
-    def attach_axi(self, ram) -> None:
+    def attach_axi(self, ram, owner=None) -> None:
         """Fence each AR/AW burst of ``ram`` (an AxiRam, or its read_if/write_if parts): wraps
         the address channels' recv().  Call right after building the AxiRam, before the next
-        await (its read/write processes are scheduled by the constructor)."""
+        await (its read/write processes are scheduled by the constructor). With several NICs on
+        one DRAM, ``owner.dma_dev`` (read per burst) names the device whose mappings count."""
         parts = [(getattr(ram, "read_if", ram), "ar", "read"),
                  (getattr(ram, "write_if", ram), "aw", "write")]
         for part, ch, direction in parts:
@@ -328,7 +332,7 @@ class HostMemory:
             async def fenced(recv=recv, part=part, ch=ch, direction=direction):
                 t = await recv()
                 addr, n = axi_burst_span(t, ch, getattr(part, "byte_lanes", 8))
-                self.fence(addr, n, direction)
+                self.fence(addr, n, direction, getattr(owner, "dma_dev", None))
                 return t
             chan.recv = fenced
 
@@ -372,8 +376,8 @@ def axi_burst_span(t, ch: str, byte_lanes: int):
 class AxiPort:
     """cocotbext-axi Memory ``mem``: a 32-bit address space served by HostMemory."""
 
-    def __init__(self, host: HostMemory):
-        self.host = host
+    def __init__(self, host: HostMemory, owner=None):
+        self.host, self.owner = host, owner
 
     def __len__(self):
         return 1 << 32   # no wrap-around: AxiRam takes addresses modulo len(mem)
@@ -391,7 +395,8 @@ class AxiPort:
         self.host._dev_write(start, data)
 
     def _abort(self, addr, n, direction):
-        if self.host.fault_policy == "abort" and self.host.evaluate(addr, n, direction)[0]:
+        if self.host.fault_policy == "abort" and \
+                self.host.evaluate(addr, n, direction, getattr(self.owner, "dma_dev", None))[0]:
             raise IommuAbort(f"{direction} 0x{addr:08x}+{n}")
 
 

@@ -16,6 +16,7 @@ from cocotbext.axi import (AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam, AxiResp, A
                            AxiStreamSource)
 
 from pydriver.ringnic.regs import register_name
+from tb import pcap
 from tb.hostmem import HostMemory
 from tb.runner import settings
 
@@ -44,26 +45,40 @@ class RingnicTB:
 
     `acp=True` attaches the DMA port where a Zynq's ACP would be: coherent with the CPU cache.
     The default is an HP port, as on the seed's board: DMA sees DRAM only.
+
+    `prefix` picks one NIC of a multi-NIC toplevel ("a_" for a_s_axil_, a_m_axi_, a_irq); such
+    NICs share one host's DRAM (`hostmem`), each port fenced against its own device's mappings
+    once `dma_dev` is known (the board sets it at probe).
     """
 
-    def __init__(self, dut, acp: bool = False):
-        self.dut = dut
+    def __init__(self, dut, acp: bool = False, prefix: str = "", hostmem: HostMemory | None = None):
+        self.dut, self.prefix = dut, prefix
         self.period_ns = settings()["design"]["clock_period_ns"]
         self.log = dut._log
+        self.dma_dev = None
         dut.rst.value = 1
-        quiet_bus_logs(dut, "s_axil", "m_axi", "m_axis_tx", "s_axis_rx")
-        self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
-        self.hostmem = HostMemory(size=DRAM_SIZE, coherent=acp)
+        quiet_bus_logs(dut, *(prefix + p for p in ("s_axil", "m_axi", "m_axis_tx", "s_axis_rx")))
+        self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, prefix + "s_axil"), dut.clk, dut.rst)
+        self.hostmem = hostmem or HostMemory(size=DRAM_SIZE, coherent=acp)
+        self.irq = getattr(dut, prefix + "irq", None)
         self.ram = None
-        if hasattr(dut, "m_axi_awvalid"):
-            self.ram = AxiRam(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, mem=self.hostmem.axi_mem())
-            self.hostmem.attach_axi(self.ram)  # before any await: fence every burst the NIC makes
+        if hasattr(dut, prefix + "m_axi_awvalid"):
+            self.ram = AxiRam(AxiBus.from_prefix(dut, prefix + "m_axi"), dut.clk, dut.rst, mem=self.hostmem.axi_mem(self))
+            # before any await: fence every burst the NIC makes
+            self.hostmem.attach_axi(self.ram, owner=self)
         # The MAC side: what leaves on m_axis_tx_, what arrives on s_axis_rx_ (complete frames, FCS included).
         self.wire_tx = self.wire_rx = None
-        if hasattr(dut, "m_axis_tx_tvalid"):
-            self.wire_tx = AxiStreamSink(AxiStreamBus.from_prefix(dut, "m_axis_tx"), dut.clk, dut.rst)
-        if hasattr(dut, "s_axis_rx_tvalid"):
-            self.wire_rx = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis_rx"), dut.clk, dut.rst)
+        if hasattr(dut, prefix + "m_axis_tx_tvalid"):
+            self.wire_tx = AxiStreamSink(AxiStreamBus.from_prefix(dut, prefix + "m_axis_tx"), dut.clk, dut.rst)
+        if hasattr(dut, prefix + "s_axis_rx_tvalid"):
+            self.wire_rx = AxiStreamSource(AxiStreamBus.from_prefix(dut, prefix + "s_axis_rx"), dut.clk, dut.rst)
+        self.capture = None  # both directions of the wire, for the test's pcap (tb/pcap.py)
+        if pcap.enabled() and (self.wire_tx or self.wire_rx):
+            self.capture = pcap.WireCapture(prefix.rstrip("_") or "wire")
+            if self.wire_rx:
+                self.capture.tap_source(self.wire_rx)
+            if self.wire_tx:
+                self.capture.tap_sink(self.wire_tx)
 
     @classmethod
     async def create(cls, dut, reset: bool = True, acp: bool = False) -> "RingnicTB":
@@ -72,6 +87,15 @@ class RingnicTB:
         if reset:
             await tb.reset()
         return tb
+
+    @classmethod
+    async def create_many(cls, dut, prefixes: tuple[str, ...]) -> list["RingnicTB"]:
+        """The NICs of a multi-NIC toplevel, on one clock, one reset and one host's DRAM."""
+        first = cls(dut, prefix=prefixes[0], hostmem=HostMemory(size=DRAM_SIZE))
+        nics = [first] + [cls(dut, prefix=p, hostmem=first.hostmem) for p in prefixes[1:]]
+        Clock(dut.clk, first.period_ns, unit="ns").start(start_high=False)
+        await first.reset()
+        return nics
 
     async def reset(self, cycles: int = 4) -> None:
         self.dut.rst.value = 1
@@ -86,7 +110,7 @@ class RingnicTB:
         await RisingEdge(self.dut.clk)
 
     def irq_level(self) -> int:
-        return int(self.dut.irq.value)
+        return int(self.irq.value)
 
     def now_ns(self) -> float:
         return get_sim_time("ns")

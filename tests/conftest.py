@@ -28,6 +28,9 @@ DRIVER_PATHS = {
     "test_tx": "TX descriptor writes",
     "test_napi_rx": "NAPI RX",
     "test_rx": "NAPI RX",
+    "test_pair": "real traffic: two NICs (snull's topology)",
+    "test_wire_peer": "real traffic: a scapy host on the wire",
+    "test_tap": "real traffic: Linux TAP bridge",
     "test_waves": "waveforms",
     "test_demo": "demo",
 }
