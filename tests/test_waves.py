@@ -1,7 +1,8 @@
-"""Waveforms: `WAVES=1` writes build/waves/<sim>/<test>.fst, and sim/ringnic.gtkw opens it in GTKWave.
+"""Waveforms: `WAVES=1` writes build/waves/<sim>/<test>.fst, and sim/ringnic.gtkw (one NIC) or
+sim/ringnic-pair.gtkw (two) opens it in GTKWave.
 
-Plain pytest (it drives the runner itself): it runs one probe test with waves on each simulator,
-checks that every signal the save file names exists in that dump, and renders the save file
+Plain pytest (it drives the runner itself): for each save file it runs one test of its toplevel
+with waves on each simulator, checks that every signal the save file names exists in that dump, and renders the save file
 headless (Xvfb + GTKWave's Tcl grab) to a PNG that must show drawn traces.
 """
 
@@ -9,12 +10,16 @@ import os
 import shutil
 import subprocess
 
+from pathlib import Path
+from typing import NamedTuple
+
 import pytest
 
 from tb import runner
 
-WAVE_TEST = ("test_probe", "test_probe_binds_from_device_tree")
-GTKW = runner.ROOT / "sim" / "ringnic.gtkw"
+# (save file, a test on the toplevel it is for): one NIC, and the two-NIC pair
+CASES = {"single": ("sim/ringnic.gtkw", "test_probe", "test_probe_binds_from_device_tree", None),
+         "pair": ("sim/ringnic-pair.gtkw", "test_pair", "test_pair_probe_both", "ringnic_pair")}
 GRAB = runner.ROOT / "sim" / "gtkwave_grab.tcl"
 
 
@@ -24,16 +29,27 @@ def need(tool: str, package: str) -> str:
     return path
 
 
-@pytest.fixture(scope="module", params=runner.SIMS)
+@pytest.fixture(scope="module", params=[(sim, case) for case in CASES for sim in runner.SIMS],
+                ids=lambda p: f"{p[1]}-{p[0]}")
 def fst(request):
-    sim = request.param
-    res = runner.run(sim, *WAVE_TEST, waves=True)
-    assert res.passed, f"{WAVE_TEST[1]} failed on {sim}: {res.message}\n{runner.log_tail(res.log)}"
-    return res.waves
+    sim, case = request.param
+    _, module, test, toplevel = CASES[case]
+    res = runner.run(sim, module, test, toplevel=toplevel, waves=True)
+    assert res.passed, f"{test} failed on {sim}: {res.message}\n{runner.log_tail(res.log)}"
+    return Wave(res.waves, case)
 
 
-def gtkw_signals() -> list[str]:
-    return [line.strip() for line in GTKW.read_text().splitlines() if line.startswith("ringnic.")]
+class Wave(NamedTuple):
+    path: Path     # the FST
+    case: str      # a key of CASES
+
+    @property
+    def gtkw(self) -> Path:
+        return runner.ROOT / CASES[self.case][0]
+
+
+def gtkw_signals(w: Wave) -> list[str]:
+    return [line.strip() for line in w.gtkw.read_text().splitlines() if line.startswith("ringnic")]
 
 
 def dump_signals(fst) -> set[str]:
@@ -55,15 +71,15 @@ def dump_signals(fst) -> set[str]:
 
 
 def test_waves_one_fst_per_test_at_documented_path(fst):
-    sim = fst.parent.name
-    assert fst == runner.ROOT / "build" / "waves" / sim / f"{WAVE_TEST[1]}.fst"
-    assert fst.read_bytes()[:1] == b"\x00", "not an FST file (FST starts with a header block of type 0)"
+    sim = fst.path.parent.name
+    assert fst.path == runner.ROOT / "build" / "waves" / sim / f"{CASES[fst.case][2]}.fst"
+    assert fst.path.read_bytes()[:1] == b"\x00", "not an FST file (FST starts with a header block of type 0)"
 
 
 def test_waves_save_file_signals_exist_in_dump(fst):
-    have = dump_signals(fst)
-    missing = [s for s in gtkw_signals() if s not in have]
-    assert len(gtkw_signals()) >= 60 and not missing, f"{fst.parent.name} dump lacks {missing}"
+    have, want = dump_signals(fst.path), gtkw_signals(fst)
+    missing = [s for s in want if s not in have]
+    assert len(want) >= 60 and not missing, f"{fst.path.parent.name} dump lacks {missing}"
 
 
 def test_waves_save_file_renders_headless(fst, tmp_path):
@@ -72,7 +88,7 @@ def test_waves_save_file_renders_headless(fst, tmp_path):
 
     png = tmp_path / "grab.png"
     cmd = [need("xvfb-run", "xvfb"), "-a", "-s", "-screen 0 1400x900x24",
-           need("gtkwave", "gtkwave"), "-a", str(GTKW), "-S", str(GRAB), str(fst)]
+           need("gtkwave", "gtkwave"), "-a", str(fst.gtkw), "-S", str(GRAB), str(fst.path)]
     proc = subprocess.run(cmd, env={**os.environ, "RINGNIC_PNG": str(png)}, capture_output=True, text=True, timeout=120)
     assert png.exists(), f"gtkwave wrote no PNG (rc {proc.returncode}): {proc.stderr[-2000:]}"
     img = Image.open(png).convert("RGB")
@@ -81,4 +97,4 @@ def test_waves_save_file_renders_headless(fst, tmp_path):
     # GTKWave draws traces in green on black: a blank or failed render has none.
     green = sum(n for n, (r, g, b) in colors if g > 150 and r < 100 and b < 100)
     assert len(colors) > 8 and green > 2000, f"render looks blank: {len(colors)} colours, {green} trace pixels"
-    shutil.copy(png, fst.with_suffix(".png"))  # kept beside the FST for a person to look at
+    shutil.copy(png, fst.path.with_suffix(".png"))  # kept beside the FST for a person to look at
