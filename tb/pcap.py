@@ -14,7 +14,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cocotbext.axi import AxiStreamBus, AxiStreamMonitor
+import cocotb
+from cocotb.utils import get_sim_time
+from cocotbext.axi import AxiStreamBus, AxiStreamFrame, AxiStreamMonitor
 from scapy.layers.l2 import Ether
 from scapy.utils import PcapWriter, rdpcap
 
@@ -52,14 +54,35 @@ class WireCapture:
             put(frame)
         queue.put_nowait = recorded
 
-    def tap_link(self, dut, prefix: str) -> AxiStreamMonitor:
-        """Watch an HDL link `<prefix>_t*` nobody else consumes: record, keep nothing queued."""
+    def tap_link(self, dut, prefix: str, scope=None) -> AxiStreamMonitor:
+        """Watch an HDL link `<prefix>_t*` (in `scope`, default the toplevel) nobody else
+        consumes: record, keep nothing queued."""
         from tb.ringnic_tb import quiet_bus_logs
 
-        quiet_bus_logs(dut, prefix)
-        mon = AxiStreamMonitor(AxiStreamBus.from_prefix(dut, prefix), dut.clk, dut.rst)
+        scope = dut if scope is None else scope
+        quiet_bus_logs(scope, prefix)
+        mon = AxiStreamMonitor(AxiStreamBus.from_prefix(scope, prefix), dut.clk, dut.rst)
         mon.queue.put_nowait = self.frames.append
         return mon
+
+    def tap_hdl(self, tap, period_ns: float) -> None:
+        """Read each frame an axis_tap (tb/hdl/axis_tap.v) recorded, once per frame."""
+        cocotb.start_soon(self._read_tap(tap, period_ns))
+
+    async def _read_tap(self, tap, period_ns: float) -> None:
+        depth, mem = len(tap.mem) // 2, {}  # handles looked up once: a lookup costs as much as a read
+        while True:
+            await tap.frames.value_change
+            bank, n = int(tap.last_bank.value), int(tap.last_len.value)
+            words = []
+            for i in range(bank * depth, bank * depth + min((n + 7) // 8, depth)):
+                if i not in mem:
+                    mem[i] = tap.mem[i]
+                words.append(int(mem[i].value))
+            frame = AxiStreamFrame(b"".join(w.to_bytes(8, "little") for w in words)[:n])
+            age = int(tap.cycle.value) - int(tap.last_start.value)
+            frame.sim_time_start = round((get_sim_time("ns") - age * period_ns) * 1000)  # ps, as cocotbext-axi
+            self.frames.append(frame)
 
     def seen(self) -> list[tuple[int, bytes]]:
         """(time in ps, frame with FCS) of every frame that reached the wire, in time order."""

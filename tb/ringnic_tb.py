@@ -18,6 +18,7 @@ from cocotbext.axi import (AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam, AxiResp, A
 from pydriver.ringnic.regs import register_name
 from tb import pcap
 from tb.hostmem import HostMemory
+from tb.hostmem_bridge import BridgePort
 from tb.runner import settings
 
 DRAM_SIZE = 512 << 20  # the ZYBO's DDR3 (sim/ringnic.dts memory node)
@@ -61,8 +62,10 @@ class RingnicTB:
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, prefix + "s_axil"), dut.clk, dut.rst)
         self.hostmem = hostmem or HostMemory(size=DRAM_SIZE, coherent=acp)
         self.irq = getattr(dut, prefix + "irq", None)
-        self.ram = None
-        if hasattr(dut, prefix + "m_axi_awvalid"):
+        self.ram = self.bridge = None
+        if hasattr(dut, prefix + "hm_rd_req"):  # the fast path: an HDL AXI slave, Python per burst
+            self.bridge = BridgePort(dut, prefix, self.hostmem, owner=self)
+        elif hasattr(dut, prefix + "m_axi_awvalid"):
             self.ram = AxiRam(AxiBus.from_prefix(dut, prefix + "m_axi"), dut.clk, dut.rst, mem=self.hostmem.axi_mem(self))
             # before any await: fence every burst the NIC makes
             self.hostmem.attach_axi(self.ram, owner=self)

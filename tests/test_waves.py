@@ -17,9 +17,13 @@ import pytest
 
 from tb import runner
 
-# (save file, a test on the toplevel it is for): one NIC, and the two-NIC pair
-CASES = {"single": ("sim/ringnic.gtkw", "test_probe", "test_probe_binds_from_device_tree", None),
-         "pair": ("sim/ringnic-pair.gtkw", "test_pair", "test_pair_probe_both", "ringnic_pair")}
+# (save file, a test on the toplevel it is for, host memory model): one NIC and the two-NIC pair,
+# each with host memory behind cocotbext-axi's AxiRam and on the fast path
+# (a different test each, since a test's FST path has no room for the model)
+CASES = {"single": ("sim/ringnic.gtkw", "test_probe", "test_probe_binds_from_device_tree", None, "axiram"),
+         "pair": ("sim/ringnic-pair.gtkw", "test_pair", "test_pair_probe_both", "ringnic_pair", "axiram"),
+         "host": ("sim/ringnic-host.gtkw", "test_probe", "test_probe_msg_enable_levels", None, "hdl"),
+         "pair-host": ("sim/ringnic-pair-host.gtkw", "test_pair", "test_pair_ping_across", "ringnic_pair", "hdl")}
 GRAB = runner.ROOT / "sim" / "gtkwave_grab.tcl"
 
 
@@ -33,8 +37,8 @@ def need(tool: str, package: str) -> str:
                 ids=lambda p: f"{p[1]}-{p[0]}")
 def fst(request):
     sim, case = request.param
-    _, module, test, toplevel = CASES[case]
-    res = runner.run(sim, module, test, toplevel=toplevel, waves=True)
+    _, module, test, toplevel, hostmem = CASES[case]
+    res = runner.run(sim, module, test, toplevel=toplevel, waves=True, hostmem=hostmem)
     assert res.passed, f"{test} failed on {sim}: {res.message}\n{runner.log_tail(res.log)}"
     return Wave(res.waves, case)
 

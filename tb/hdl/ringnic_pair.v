@@ -5,7 +5,8 @@
 // interfaces in hardware. Frames A sends arrive at B and the other way round, with no Python
 // between them; each NIC keeps its own register window (a_s_axil_, b_s_axil_), DMA port
 // (a_m_axi_, b_m_axi_) and interrupt line, so two driver instances run them as sn0 and sn1.
-// The links are named wires (ab_*: A to B, ba_*: B to A) the harness may tap for pcaps.
+// The links are named wires (ab_*: A to B, ba_*: B to A), each recorded per frame by an
+// axis_tap (u_tap_ab, u_tap_ba) for the test's pcap.
 //
 // Generated once from ringnic.v's port list (bus ports repeated per NIC); edit both together.
 
@@ -280,6 +281,27 @@ module ringnic_pair #(
         .s_axis_rx_tlast(ab_tlast),
         .s_axis_rx_tuser(ab_tuser)
     );
+
+    // ------------------------------------------------------------ wire taps (tb/pcap.py reads them per frame)
+    wire [31:0] tap_ab_frames, tap_ba_frames;
+    wire        tap_ab_bank, tap_ba_bank;
+    wire [15:0] tap_ab_len, tap_ba_len;
+    wire [47:0] tap_ab_start, tap_ba_start, tap_ab_cycle, tap_ba_cycle;
+
+    axis_tap u_tap_ab (
+        .clk(clk), .rst(rst), .tdata(ab_tdata), .tkeep(ab_tkeep), .tvalid(ab_tvalid), .tready(ab_tready),
+        .tlast(ab_tlast), .frames(tap_ab_frames), .last_bank(tap_ab_bank), .last_len(tap_ab_len),
+        .last_start(tap_ab_start), .cycle(tap_ab_cycle)
+    );
+
+    axis_tap u_tap_ba (
+        .clk(clk), .rst(rst), .tdata(ba_tdata), .tkeep(ba_tkeep), .tvalid(ba_tvalid), .tready(ba_tready),
+        .tlast(ba_tlast), .frames(tap_ba_frames), .last_bank(tap_ba_bank), .last_len(tap_ba_len),
+        .last_start(tap_ba_start), .cycle(tap_ba_cycle)
+    );
+
+    wire unused_ok = &{1'b0, tap_ab_frames, tap_ba_frames, tap_ab_bank, tap_ba_bank, tap_ab_len, tap_ba_len,
+                       tap_ab_start, tap_ba_start, tap_ab_cycle, tap_ba_cycle};
 
 endmodule
 
