@@ -16,15 +16,19 @@ QUICK    ?= 0
 FULL     ?= 0
 
 # Debian 12 packages: simulators, FST for Verilator (lz4), dtc, GTKWave headless, the venv and
-# what pylibfdt builds with. Debian's own `verilator` (5.006) is deliberately NOT here.
+# what pylibfdt builds with; the TAP bridge's tools (`make tap`, tests/test_tap.py): ip, sysctl,
+# ping, arping (iputils' syntax: `-I tap0`), iperf3 (its debconf question takes the default, no
+# daemon, under DEBIAN_FRONTEND=noninteractive). Debian's own `verilator` (5.006) is deliberately NOT here.
 APT_PKGS := make g++ perl iverilog liblz4-dev zlib1g-dev device-tree-compiler swig \
-            gtkwave xvfb xauth python3-venv python3-dev
+            gtkwave xvfb xauth python3-venv python3-dev \
+            iproute2 procps iputils-ping iputils-arping iperf3
 
-.PHONY: help deps venv sim list waves lint unit test demo bench regs clean
+.PHONY: help deps venv sim list waves lint unit test demo tap bench regs clean
 
 help:
 	@echo "make demo                     probe the NIC from the device tree, print dmesg and ip link"
 	@echo "make test                     everything CI runs: lint, unit tests, sim on both simulators"
+	@echo "make tap [SIM=icarus]         (root) the kernel's arping, ping, iperf3 between two netns through the NICs"
 	@echo "make sim [SIM=icarus] [TESTCASE=name] [WAVES=1]   the cocotb regression (default Verilator)"
 	@echo "make list                     the cocotb tests, grouped by driver path"
 	@echo "make waves TESTCASE=name      (re)run a test with waves and open it in GTKWave"
@@ -58,7 +62,8 @@ $(VENV)/.installed: requirements.txt | deps
 venv: deps $(VENV)/.installed
 
 # ---------------------------------------------------------------- simulation
-SIM_ARGS = --sim $(SIM) $(if $(TESTCASE),--testcase $(TESTCASE)) $(if $(filter 1,$(WAVES)),--waves)
+SIM_ARGS = --sim $(SIM) $(if $(TESTCASE),--testcase $(TESTCASE)) $(if $(filter 1,$(WAVES)),--waves) \
+           $(if $(HOSTMEM),--hostmem $(HOSTMEM))
 
 sim: venv
 	@mkdir -p build
@@ -73,7 +78,7 @@ waves: venv
 	@fst=build/waves/$(SIM)/$(TESTCASE).fst; \
 	if [ ! -f $$fst ] || [ -n "$$(find rtl tb tests pydriver sim -newer $$fst -type f | head -1)" ]; then \
 	  $(MAKE) --no-print-directory sim SIM=$(SIM) TESTCASE=$(TESTCASE) WAVES=1 || exit 1; fi; \
-	gtkw=$$($(PY) -m tb.gtkw $(TESTCASE)); pcap=$${fst%.fst}.pcap; \
+	gtkw=$$(RINGNIC_HOSTMEM=$(HOSTMEM) $(PY) -m tb.gtkw $(TESTCASE)); pcap=$${fst%.fst}.pcap; \
 	echo "waveform: $$fst   save file: $$gtkw"; \
 	if [ -f $$pcap ]; then echo "pcap of its wire: $$pcap   (wireshark $$pcap)"; fi; \
 	if [ -n "$$DISPLAY" ]; then gtkwave -a $$gtkw $$fst >/dev/null 2>&1 & \
@@ -107,6 +112,11 @@ test: lint unit
 # ---------------------------------------------------------------- the main job
 demo: venv
 	@$(PY) -m tb.demo --sim $(SIM) $(if $(filter 1,$(WAVES)),--waves)
+
+# The TAP bridge (tb/tap.py, tb/tap_session.py): needs root and /dev/net/tun (else one line, exit 2);
+# cleans up its namespaces, TAPs and processes however the run ends.
+tap: venv
+	@$(PY) -m tb.tap_session --sim $(SIM) $(if $(filter 1,$(WAVES)),--waves)
 
 # Builds, then runs each workload in a simulator process of its own (tb/bench.py); FULL=1 also
 # times `make sim` on each simulator (otherwise the last run's JUnit is reported, with its date).

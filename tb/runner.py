@@ -12,6 +12,7 @@ predictable path, and lets pytest select, time out and report each test alone:
 from __future__ import annotations
 
 import glob
+import os
 import re
 import sys
 import time
@@ -38,6 +39,7 @@ class Result:
     message: str
     log: Path
     waves: Path | None
+    skipped: bool = False  # the test skipped itself (pytest.skip inside the cocotb test): `message` says why
 
 
 @lru_cache(maxsize=None)
@@ -97,10 +99,27 @@ def build(sim: str, toplevel: str | None = None, waves: bool = False, params: tu
     return runner
 
 
+# Host memory on the fast path (tb/hostmem_bridge.py): the same NIC tops with an HDL AXI slave
+# in front of host DRAM instead of cocotbext-axi's AxiRam on m_axi_.
+HOSTMEM_TOPS = {"ringnic": "ringnic_host", "ringnic_pair": "ringnic_pair_host"}
+HOSTMEMS = ("axiram", "hdl")
+
+
+def hostmem_model(choice: str | None = None) -> str:
+    """`choice`, else $RINGNIC_HOSTMEM, else axiram (cocotbext-axi's AxiRam on the DMA port)."""
+    model = choice or os.environ.get("RINGNIC_HOSTMEM") or "axiram"
+    if model not in HOSTMEMS:
+        raise toolchain.ToolchainError(f"unknown host memory model {model!r}: choose one of {', '.join(HOSTMEMS)}")
+    return model
+
+
 def run(sim: str, module: str, test: str, toplevel: str | None = None, waves: bool = False,
-        params: tuple = (), extra_env: dict[str, str] | None = None) -> Result:
-    """Run exactly one cocotb test; a filter that matches nothing is a failure, not a pass."""
+        params: tuple = (), extra_env: dict[str, str] | None = None, hostmem: str | None = None) -> Result:
+    """Run exactly one cocotb test; a filter that matches nothing is a failure, not a pass.
+    `hostmem` "hdl" runs a NIC toplevel with host memory on the fast path."""
     toplevel = toplevel or settings()["design"]["toplevel"]
+    if hostmem_model(hostmem) == "hdl":
+        toplevel = HOSTMEM_TOPS.get(toplevel, toplevel)
     runner = build(sim, toplevel, waves, params)
     for path in (str(ROOT / "tests"), str(ROOT)):  # the runner hands the simulator our sys.path
         if path not in sys.path:
@@ -129,9 +148,22 @@ def run(sim: str, module: str, test: str, toplevel: str | None = None, waves: bo
         crashed = f"simulator failed: {exc}"
     wall = time.perf_counter() - t0
     passed, sim_ns, message = _parse(xml, test)
+    skipped = not crashed and message == SKIPPED
+    if skipped:
+        message = _skip_reason(log, module, test)
     if crashed:
         passed, message = False, f"{crashed}; {message}"
-    return Result(sim, test, passed, sim_ns, wall, message, log, wave)
+    return Result(sim, test, passed, sim_ns, wall, message, log, wave, skipped)
+
+
+SKIPPED = "skipped by cocotb"
+
+
+def _skip_reason(log: Path, module: str, test: str) -> str:
+    """cocotb's JUnit says only "Test was skipped"; its log has the reason pytest.skip() gave."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", log.read_text(errors="replace")) if log.exists() else ""
+    m = re.search(rf"skipping {re.escape(module)}\.{re.escape(test)}: (.*)", text)
+    return m.group(1).strip() if m else SKIPPED
 
 
 def _parse(xml: Path, test: str) -> tuple[bool, float, str]:
@@ -148,8 +180,8 @@ def _parse(xml: Path, test: str) -> tuple[bool, float, str]:
         node = case.find(tag)
         if node is not None:
             return False, sim_ns, (node.get("message") or "") + ("\n" + node.text if node.text else "")
-    if case.find("skipped") is not None:
-        return False, sim_ns, "skipped by cocotb"
+    if case.find("skipped") is not None:  # never a pass: run() reports it as a skip, with its reason
+        return False, sim_ns, SKIPPED
     return True, sim_ns, ""
 
 

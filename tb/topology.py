@@ -106,14 +106,16 @@ async def single(dut, ip: str = SN0_IP, peer_ip: str = PEER_IP, **modprobe):
     return b, ndev, StackHost(b, ndev, ip), peer
 
 
-async def pair(dut, names=("sn0", "sn1"), ips=(SN0_IP, SN1_IP), **modprobe):
-    """Topology 2: (board, [sn0, sn1], [their StackHosts]), both up with carrier."""
+async def pair(dut, names=("sn0", "sn1"), ips=(SN0_IP, SN1_IP), hosts: bool = True, **modprobe):
+    """Topology 2: (board, [sn0, sn1], [their StackHosts]), both up with carrier. `hosts=False`
+    leaves the stack sides empty for something else (the TAP bridge, tb/tap.py)."""
     nics = await RingnicTB.create_many(dut, ("a_", "b_"))
     b = Board(nics[0], dts=PAIR_DTS, nics=nics)
     if pcap.enabled():  # the one wire between them, both directions
         cap = pcap.WireCapture(f"{names[0]}-{names[1]}")
-        cap.tap_link(dut, "ab")
-        cap.tap_link(dut, "ba")
+        scope = getattr(dut, "u_pair", dut)  # ringnic_pair_host wraps the pair (host memory fast path)
+        cap.tap_hdl(scope.u_tap_ab, nics[0].period_ns)
+        cap.tap_hdl(scope.u_tap_ba, nics[0].period_ns)
         b.captures.append(cap)
     await b.boot()
     assert await b.modprobe(**modprobe) == 0
@@ -124,7 +126,7 @@ async def pair(dut, names=("sn0", "sn1"), ips=(SN0_IP, SN1_IP), **modprobe):
         devs.append(ndev)
     for ndev in devs:
         await b.ifup(ndev.name)
-    return b, devs, [StackHost(b, ndev, ip) for ndev, ip in zip(devs, ips)]
+    return b, devs, [StackHost(b, ndev, ip) for ndev, ip in zip(devs, ips)] if hosts else []
 
 
 def adapters(devs) -> list:

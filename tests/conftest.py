@@ -46,6 +46,8 @@ def pytest_addoption(parser):
     g.addoption("--sim", default="verilator,icarus", help="simulators, comma-separated (default: both)")
     g.addoption("--testcase", default="", help="run exactly this cocotb test; no match is an error")
     g.addoption("--waves", action="store_true", help="write build/waves/<sim>/<test>.fst per test")
+    g.addoption("--hostmem", default=None, choices=runner.HOSTMEMS,
+                help="host memory on the DMA port: axiram (cocotbext-axi, default) or hdl (the fast path)")
     g.addoption("--list-paths", action="store_true", help="list the cocotb tests grouped by driver path")
 
 
@@ -94,11 +96,14 @@ class CocotbItem(pytest.Item):
 
     def runtest(self):
         res = runner.run(self.sim, self.module_name, self.test, self.toplevel,
-                         waves=self.config.getoption("--waves"), params=self.params)
+                         waves=self.config.getoption("--waves"), params=self.params,
+                         hostmem=self.config.getoption("--hostmem"))
         self.config._ringnic_results.append(res)
         self.user_properties += [("sim_time_ns", res.sim_time_ns), ("log", str(res.log))]
         if res.waves:
             self.user_properties.append(("waves", str(res.waves)))
+        if res.skipped:  # the cocotb test called pytest.skip(reason): SKIPPED, never passed
+            pytest.skip(res.message)
         if not res.passed:
             raise CocotbFailure(f"{res.message}\n--- last lines of {res.log} ---\n{runner.log_tail(res.log)}")
 
@@ -111,12 +116,26 @@ class CocotbItem(pytest.Item):
         return self.path, None, f"{self.test} [{self.sim}]"
 
 
+def _test_name(item) -> str | None:
+    """The test's name for --testcase and --list-paths: a cocotb test's, or that of a plain pytest
+    test that runs a simulator itself (parametrized per simulator with the `sim` marker)."""
+    if isinstance(item, CocotbItem):
+        return item.test
+    return getattr(item, "originalname", None) if item.get_closest_marker("sim") else None
+
+
 def pytest_collection_modifyitems(session, config, items):
+    sims = _sims(config)  # plain tests marked sim(name) follow --sim as the cocotb items do
+    off = [i for i in items if not isinstance(i, CocotbItem) and i.get_closest_marker("sim")
+           and i.get_closest_marker("sim").args[0] not in sims]
+    if off:
+        config.hook.pytest_deselected(items=off)
+        items[:] = [i for i in items if i not in off]
     wanted = config.getoption("--testcase")
     if wanted:
-        keep = [i for i in items if getattr(i, "test", None) == wanted]
+        keep = [i for i in items if _test_name(i) == wanted]
         if not keep:
-            names = sorted({i.test for i in items if isinstance(i, CocotbItem)})
+            names = sorted({_test_name(i) for i in items if _test_name(i)})
             close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.6)
             raise pytest.UsageError(f"no cocotb test named {wanted!r}; `make list` shows them"
                                     + (f" (did you mean {', '.join(close)}?)" if close else ""))
@@ -125,12 +144,14 @@ def pytest_collection_modifyitems(session, config, items):
     if config.getoption("--list-paths"):
         groups = defaultdict(list)
         for i in items:
-            if isinstance(i, CocotbItem) and i.test not in groups[driver_path(i.test)]:
-                groups[driver_path(i.test)].append(i.test)
+            name = _test_name(i)
+            if name and name not in groups[driver_path(name)]:
+                groups[driver_path(name)].append(name)
         for path, tests in groups.items():
             print(f"\n{path}:")
             for t in tests:
-                doc = next((i.doc for i in items if getattr(i, "test", None) == t), "") or ""
+                doc = next((getattr(i, "doc", None) or getattr(getattr(i, "function", None), "__doc__", None)
+                            for i in items if _test_name(i) == t), "") or ""
                 print(f"  {t:<44} {doc.strip().splitlines()[0] if doc.strip() else ''}")
         print()
         pytest.exit("listed", returncode=0)
@@ -145,10 +166,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     by_sim = defaultdict(list)
     for r in results:
         by_sim[r.sim].append(r)
-    tr.write_line(f"{'simulator':<10} {'tests':>5} {'passed':>6} {'failed':>6} {'sim time':>12} {'test wall':>10}")
+    tr.write_line(f"{'simulator':<10} {'tests':>5} {'passed':>6} {'failed':>6} {'skipped':>7} {'sim time':>12} "
+                  f"{'test wall':>10}")
     for sim, rs in by_sim.items():
-        npass = sum(r.passed for r in rs)
-        tr.write_line(f"{sim:<10} {len(rs):>5} {npass:>6} {len(rs) - npass:>6} "
+        npass, nskip = sum(r.passed for r in rs), sum(r.skipped for r in rs)
+        tr.write_line(f"{sim:<10} {len(rs):>5} {npass:>6} {len(rs) - npass - nskip:>6} {nskip:>7} "
                       f"{sum(r.sim_time_ns for r in rs) / 1e3:>9.1f} us {sum(r.wall_s for r in rs):>8.1f} s")
     tr.write_line(f"wall time including builds: {time.perf_counter() - config._ringnic_t0:.1f} s")
     waves = [r.waves for r in results if r.waves]
