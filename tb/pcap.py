@@ -5,7 +5,8 @@ test's waveform (build/waves/<sim>/<test>.pcap), with simulated time as the time
 Frames are taken where the harness already handles them whole, so the capture costs Python per
 frame, not per beat: the frames a wire peer queues on the NIC's receive stream (stamped with the
 time their first beat went out) and the frames the NIC's transmit stream completes. Links that
-no Python drives (two NICs wired in HDL) are watched with cocotbext-axi's stream monitor.
+no Python drives (two NICs wired in HDL) are recorded by an HDL tap (tb/hdl/axis_tap.v) that
+Python reads once per frame.
 The FCS is stripped, as a capture on a host NIC would show it; RINGNIC_PCAP=0 turns capture off.
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import cocotb
 from cocotb.utils import get_sim_time
-from cocotbext.axi import AxiStreamBus, AxiStreamFrame, AxiStreamMonitor
+from cocotbext.axi import AxiStreamFrame
 from scapy.layers.l2 import Ether
 from scapy.utils import PcapWriter, rdpcap
 
@@ -53,17 +54,6 @@ class WireCapture:
             self.frames.append(frame)
             put(frame)
         queue.put_nowait = recorded
-
-    def tap_link(self, dut, prefix: str, scope=None) -> AxiStreamMonitor:
-        """Watch an HDL link `<prefix>_t*` (in `scope`, default the toplevel) nobody else
-        consumes: record, keep nothing queued."""
-        from tb.ringnic_tb import quiet_bus_logs
-
-        scope = dut if scope is None else scope
-        quiet_bus_logs(scope, prefix)
-        mon = AxiStreamMonitor(AxiStreamBus.from_prefix(scope, prefix), dut.clk, dut.rst)
-        mon.queue.put_nowait = self.frames.append
-        return mon
 
     def tap_hdl(self, tap, period_ns: float) -> None:
         """Read each frame an axis_tap (tb/hdl/axis_tap.v) recorded, once per frame."""
