@@ -105,18 +105,21 @@ lint: venv
 unit: venv
 	$(PYTEST) tests -m "not verilator and not icarus" -q
 
+# Both simulators, and both host memory models: Verilator with cocotbext-axi's AxiRam on the DMA
+# port (the default), Icarus on the fast path (HDL bridge, Python per burst), which halves its time.
 test: lint unit
-	$(MAKE) --no-print-directory sim SIM=verilator
-	$(MAKE) --no-print-directory sim SIM=icarus
+	$(MAKE) --no-print-directory sim SIM=verilator HOSTMEM=$(or $(HOSTMEM),axiram)
+	$(MAKE) --no-print-directory sim SIM=icarus HOSTMEM=$(or $(HOSTMEM),hdl)
 
 # ---------------------------------------------------------------- the main job
 demo: venv
-	@$(PY) -m tb.demo --sim $(SIM) $(if $(filter 1,$(WAVES)),--waves)
+	@RINGNIC_HOSTMEM=$(HOSTMEM) $(PY) -m tb.demo --sim $(SIM) $(if $(filter 1,$(WAVES)),--waves)
 
 # The TAP bridge (tb/tap.py, tb/tap_session.py): needs root and /dev/net/tun (else one line, exit 2);
 # cleans up its namespaces, TAPs and processes however the run ends.
+# The real kernel's tools feel the simulation's speed: the host memory fast path by default.
 tap: venv
-	@$(PY) -m tb.tap_session --sim $(SIM) $(if $(filter 1,$(WAVES)),--waves)
+	@RINGNIC_HOSTMEM=$(or $(HOSTMEM),hdl) $(PY) -m tb.tap_session --sim $(SIM) $(if $(filter 1,$(WAVES)),--waves)
 
 # Builds, then runs each workload in a simulator process of its own (tb/bench.py); FULL=1 also
 # times `make sim` on each simulator (otherwise the last run's JUnit is reported, with its date).

@@ -26,18 +26,21 @@ class BridgePort:
     """One host_mem_bridge (`<prefix>hm_*` signals of `dut`) serving `hostmem` for `owner`
     (an object whose `dma_dev` names the device whose mappings count, or None for any)."""
 
+    FIELDS = ("addr", "len", "size", "burst")
+
     def __init__(self, dut, prefix: str, hostmem: HostMemory, owner=None):
-        self.sig = lambda name: getattr(dut, f"{prefix}hm_{name}")
+        names = [f"{d}_{f}" for d in ("rd", "wr") for f in self.FIELDS + ("req", "data", "err", "ack")] + ["wr_strb"]
+        self.sig = {n: getattr(dut, f"{prefix}hm_{n}") for n in names}  # looked up once: a lookup costs a read
         self.hostmem, self.owner = hostmem, owner
         self.bursts = {"read": 0, "write": 0}
-        self.wr_bytes = len(self.sig("wr_data")) // 8
+        self.wr_bytes = len(self.sig["wr_data"]) // 8
         for name in ("rd_ack", "wr_ack", "rd_err", "wr_err", "rd_data"):
-            self.sig(name).value = 0
+            self.sig[name].value = 0
         self._tasks = [cocotb.start_soon(self._reads()), cocotb.start_soon(self._writes())]
 
     def _span(self, ch: str):
-        fields = {f"{ch}{k}": int(self.sig(f"{'rd' if ch == 'ar' else 'wr'}_{k}").value)
-                  for k in ("addr", "len", "size", "burst")}
+        side = "rd" if ch == "ar" else "wr"
+        fields = {f"{ch}{f}": int(self.sig[f"{side}_{f}"].value) for f in self.FIELDS}
         span = axi_burst_span(SimpleNamespace(**fields), ch, BEAT)
         return fields[f"{ch}addr"], fields[f"{ch}len"] + 1, fields[f"{ch}burst"], span
 
@@ -46,7 +49,7 @@ class BridgePort:
         return burst == INCR and (ok or self.hostmem.fault_policy != "abort")
 
     async def _reads(self) -> None:
-        req, data, err, ack = self.sig("rd_req"), self.sig("rd_data"), self.sig("rd_err"), self.sig("rd_ack")
+        req, data, err, ack = (self.sig[n] for n in ("rd_req", "rd_data", "rd_err", "rd_ack"))
         toggle = 0
         while True:
             await RisingEdge(req)
@@ -60,7 +63,7 @@ class BridgePort:
             ack.value = toggle
 
     async def _writes(self) -> None:
-        req, data, strb, err, ack = (self.sig(n) for n in ("wr_req", "wr_data", "wr_strb", "wr_err", "wr_ack"))
+        req, data, strb, err, ack = (self.sig[n] for n in ("wr_req", "wr_data", "wr_strb", "wr_err", "wr_ack"))
         toggle = 0
         while True:
             await RisingEdge(req)
@@ -75,12 +78,20 @@ class BridgePort:
             ack.value = toggle
 
     def _apply(self, base: int, raw: bytes, strb: int) -> None:
-        """Write the strobed bytes of `raw` at `base`, one DRAM write per contiguous run."""
+        """Write the strobed bytes of `raw` at `base`, one DRAM write per contiguous run (whole
+        beats are taken at once: only a burst's first and last beats are usually partial)."""
         run = None
-        for i in range(len(raw) + 1):
-            on = i < len(raw) and strb >> i & 1
-            if on and run is None:
-                run = i
-            elif not on and run is not None:
-                self.hostmem._dev_write(base + run, raw[run:i])
-                run = None
+        for k in range(len(raw) // BEAT):
+            lanes = strb >> (k * BEAT) & 0xFF
+            if lanes == 0xFF:
+                run = k * BEAT if run is None else run
+                continue
+            for j in range(BEAT):
+                i = k * BEAT + j
+                if lanes >> j & 1:
+                    run = i if run is None else run
+                elif run is not None:
+                    self.hostmem._dev_write(base + run, raw[run:i])
+                    run = None
+        if run is not None:
+            self.hostmem._dev_write(base + run, raw[run:])

@@ -65,6 +65,24 @@ def build_dir(sim: str, toplevel: str, waves: bool, params: tuple = ()) -> Path:
     return BUILD / sim / (toplevel + tag + ("-waves" if waves else ""))
 
 
+# Driver-level toplevels are built without cocotb's --public-flat-rw, which makes every signal
+# of the design VPI-writable and keeps Verilator from optimising across them (3-4x slower with
+# no Python in the loop); sim/verilator_public.vlt opens what Python reads inside them. The
+# block-level tops keep it: their tests drive internal ports.
+LEAN_TOPS = {"ringnic", "ringnic_host", "ringnic_pair", "ringnic_pair_host", "ringnic_pair_bench"}
+PUBLIC_VLT = ROOT / "sim" / "verilator_public.vlt"
+
+
+def _lean(runner) -> None:
+    build_command = runner._build_command
+
+    def lean_build_command():
+        cmds = build_command()
+        cmds[0] = [a for a in cmds[0] if a != "--public-flat-rw"] + [str(PUBLIC_VLT)]
+        return cmds
+    runner._build_command = lean_build_command
+
+
 @lru_cache(maxsize=None)
 def build(sim: str, toplevel: str | None = None, waves: bool = False, params: tuple = ()):
     """Build (or bring up to date) `toplevel` with parameters `params` for `sim`; returns the runner.
@@ -83,6 +101,8 @@ def build(sim: str, toplevel: str | None = None, waves: bool = False, params: tu
     toolchain.activate(sim)  # the runner builds with os.environ and looks verilator up on PATH
     cfg, design = settings()[sim], settings()["design"]
     runner = get_runner(sim)
+    if sim == "verilator" and toplevel in LEAN_TOPS:
+        _lean(runner)
     bdir = build_dir(sim, toplevel, waves, params)
     bdir.mkdir(parents=True, exist_ok=True)
     runner.build(
