@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 import cocotb
+from cocotb.triggers import ReadOnly
 from cocotb.utils import get_sim_time
 from cocotbext.axi import AxiStreamFrame
 from scapy.layers.l2 import Ether
@@ -63,6 +64,9 @@ class WireCapture:
         depth, mem = len(tap.mem) // 2, {}  # handles looked up once: a lookup costs as much as a read
         while True:
             await tap.frames.value_change
+            await ReadOnly()  # the tap's other registers settle later in the step (Icarus shows it)
+            if not tap.frames.value.is_resolvable or int(tap.frames.value) == 0:
+                continue  # X -> 0 at reset (Icarus shows it): no frame yet
             bank, n = int(tap.last_bank.value), int(tap.last_len.value)
             words = []
             for i in range(bank * depth, bank * depth + min((n + 7) // 8, depth)):
