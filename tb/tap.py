@@ -38,10 +38,10 @@ Simulated and real time: the simulation is far slower than real time (measured i
 pair: about 0.5 us of simulated time per wall-clock millisecond on Verilator, 0.05 us on Icarus),
 so the kernels see the NICs as a slow link with RTTs of tens to hundreds of milliseconds; the
 tools get generous wall-clock timeouts. The bridge never blocks the simulator: each poll is a
-non-blocking drain of the TAP, then a `Timer` of POLL_NS (1 us) of simulated time, so simulated
-time keeps advancing (the NICs' and the driver's timers keep running) whether or not there is
-traffic, and a frame waits at most one poll interval. Running tools are checked every
-TOOL_POLL_NS (5 us) of simulated time in the same way.
+non-blocking drain of the TAP, then a `Timer` of POLL_NS (1 us) of simulated time, doubling up to
+POLL_IDLE_NS while the TAP stays silent, so simulated time keeps advancing (the NICs' and the
+driver's timers keep running) whether or not there is traffic. Running tools are checked every
+TOOL_POLL_NS of simulated time in the same way.
 """
 
 from __future__ import annotations
