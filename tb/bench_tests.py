@@ -249,49 +249,20 @@ bench_oneway_1518 = _limit_test(1518, False)
 
 
 # ================================================================ NAPI
-async def napi_burst(b, adapter, frames) -> dict:
-    """`frames` back to back on the wire; wait until the stack has all it will get (as
-    tests/test_napi_rx.py's `burst`, plus the poll count and the times)."""
-    from pydriver.kernel.napi import napi_is_scheduled
-    from pydriver.kernel.softirq import softnet_data
-    from pydriver.ringnic.netdev import update_stats
-    from tb.traffic import until, wire, wire_idle
-
-    b.received.clear()
-    irqs, polls, sd_dropped = adapter.interrupts, adapter.polls, softnet_data().dropped
-    await update_stats(adapter)
-    mpc0 = adapter.hw_stats.get("MPC", 0)
-    ns0, t0 = b.tb.now_ns(), time.perf_counter()
-    await wire(b, frames)
-    await wire_idle(b)
-    napi = adapter.napi
-    await until(lambda: not softnet_data().input_pkt_queue and (napi is None or not napi_is_scheduled(napi)),
-                "the stack caught up", 50_000_000, 2_000)
-    await Timer(5, "us")
-    wall, sim_ns = time.perf_counter() - t0, b.tb.now_ns() - ns0
-    await update_stats(adapter)
-    n_irq, n_poll = adapter.interrupts - irqs, adapter.polls - polls
-    return {"frames": len(frames), "delivered": len(b.received), "interrupts": n_irq, "polls": n_poll,
-            "missed": adapter.hw_stats.get("MPC", 0) - mpc0, "backlog_dropped": softnet_data().dropped - sd_dropped,
-            "interrupts_per_frame": n_irq / len(frames),
-            "polls_per_interrupt": n_poll / n_irq if n_irq and napi is not None else None,  # no NAPI: no polls
-            "sim_ns": sim_ns, "wall_s": wall}
-
-
 @checked_test()
 async def bench_napi(dut):
     """napi: a burst of 64-byte frames (RINGNIC_BENCH_FRAMES, 10,000) with NAPI on, then off."""
     from pydriver.kernel.netdevice import dev_get_by_name, netdev_priv
-    from tb.traffic import rx_frame, up
+    from tb.traffic import burst, rx_frame, up
 
     n = env_int("RINGNIC_BENCH_FRAMES", 10_000)
     frames = [rx_frame(i, 60) for i in range(n)]
     b, _, adapter = await up(dut)
-    on = await napi_burst(b, adapter, frames)
+    on = await burst(b, adapter, frames)
     await b.rmmod()
     assert await b.modprobe(napi=0) == 0
     await b.ifup()
-    off = await napi_burst(b, netdev_priv(dev_get_by_name("eth0")), frames)
+    off = await burst(b, netdev_priv(dev_get_by_name("eth0")), frames)
     for r in (on, off):
         assert r["delivered"] + r["missed"] + r["backlog_dropped"] == n, f"frames unaccounted for: {r}"
     fig = {"kind": "napi", "frame_bytes": 64, "napi_on": on, "napi_off": off,

@@ -8,6 +8,7 @@ condition every `step_ns` of simulated time and fails with what it waited for.
 from __future__ import annotations
 
 import functools
+import time
 import zlib
 
 from cocotb.triggers import Timer
@@ -143,3 +144,31 @@ async def offer(b, ndev, frames: list[bytes], accepted: list[bytes]) -> dict:
     assert d["TPR"] == len(frames) + 1, f"the NIC saw {d['TPR']} of {len(frames) + 1} frames"
     assert d["GPRC"] == len(accepted) + 1, f"GPRC {d['GPRC']}, delivered {len(accepted) + 1}"
     return d
+
+
+async def burst(b, adapter, frames) -> dict:
+    """`frames` back to back on the wire; wait until the stack has all it will get. Returns what
+    happened to them (delivered, missed in the adapter, dropped in the backlog), interrupts and
+    polls, simulated and wall time (tests/test_napi_rx.py, make bench)."""
+    from pydriver.kernel.napi import napi_is_scheduled
+    from pydriver.kernel.softirq import softnet_data
+
+    b.received.clear()
+    irqs, polls, sd_dropped = adapter.interrupts, adapter.polls, softnet_data().dropped
+    await update_stats(adapter)
+    mpc0 = adapter.hw_stats.get("MPC", 0)
+    ns0, t0 = b.tb.now_ns(), time.perf_counter()
+    await wire(b, frames)
+    await wire_idle(b)
+    napi = adapter.napi
+    await until(lambda: not softnet_data().input_pkt_queue and (napi is None or not napi_is_scheduled(napi)),
+                "the stack caught up", 50_000_000, 2_000)
+    await Timer(5, "us")
+    wall, sim_ns = time.perf_counter() - t0, b.tb.now_ns() - ns0
+    await update_stats(adapter)
+    n_irq, n_poll = adapter.interrupts - irqs, adapter.polls - polls
+    return {"frames": len(frames), "delivered": len(b.received), "interrupts": n_irq, "polls": n_poll,
+            "missed": adapter.hw_stats.get("MPC", 0) - mpc0, "backlog_dropped": softnet_data().dropped - sd_dropped,
+            "interrupts_per_frame": n_irq / len(frames),
+            "polls_per_interrupt": n_poll / n_irq if n_irq and napi is not None else None,  # no NAPI: no polls
+            "sim_ns": sim_ns, "wall_s": wall}
