@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import json
 import os
 import platform
@@ -79,10 +78,6 @@ def workload_env(sim: str, w: Workload, quick: bool) -> dict[str, str]:
     return env
 
 
-def topology_available() -> bool:
-    return importlib.util.find_spec("tb.topology") is not None
-
-
 # ================================================================ running
 def build(sim: str, toplevel: str) -> dict:
     from tb import runner
@@ -98,8 +93,6 @@ def run_workload(sim: str, w: Workload, quick: bool) -> dict:
     from tb import runner
 
     base = {"workload": w.name, "kind": w.kind, "sim": sim, "frame_bytes": w.size, "toplevel": w.top()}
-    if w.kind == "cosim" and not topology_available():
-        return {**base, "status": "not available", "reason": "tb/topology.py (the two-NIC topology) is not there yet"}
     out = runner.BUILD / "bench" / sim / f"{w.name}.json"  # where tb/bench_tests.py writes it
     out.unlink(missing_ok=True)
     # hostmem is explicit: $RINGNIC_HOSTMEM (the runner's default) must not change a workload.
@@ -364,7 +357,7 @@ def main(argv=None) -> int:
     for sim in sims:
         # NAPI is simulated-time behaviour, the same on every simulator: the first one only.
         runs = [w for w in todo if w.kind != "napi" or sim == sims[0]]
-        for top in sorted({w.top() for w in runs if w.kind != "cosim" or topology_available()}):
+        for top in sorted({w.top() for w in runs}):
             print(f"bench: building {top} for {sim} ...", flush=True)
             try:
                 builds.append(build(sim, top))

@@ -88,11 +88,9 @@ class profiled:
 
 def udp_frame(size: int, src: str, dst: str, i: int) -> bytes:
     """An Ether/IPv4/UDP frame of `size` bytes on the wire: `size` - 4 bytes, the NIC adds the FCS."""
-    from scapy.layers.inet import IP, UDP
-    from scapy.layers.l2 import Ether
+    from tb.traffic import PORT_SRC, udp_frame as frame
 
-    pkt = Ether(src=src, dst=dst) / IP(src="10.213.0.1", dst="10.213.0.2") / UDP(sport=1000 + i, dport=9)
-    return bytes(pkt / (bytes([i & 0xFF]) * (size - 4 - len(pkt))))
+    return frame(i, size - 4, dst, src, "10.213.0.1", "10.213.0.2", PORT_SRC)
 
 
 # ================================================================ the no-Python limit
@@ -272,13 +270,6 @@ async def bench_napi(dut):
 
 
 # ================================================================ the full co-simulation
-# HOOK (issue 7, part 1): the two-NIC topology is tb/topology.py's. The workload uses its
-# `pair(dut, **modprobe) -> (board, [sn0, sn1], [stack hosts])` on toplevel ringnic_pair (or
-# ringnic_pair_host), `board.send(ndev, frames)` (frames through ndo_start_xmit) and
-# `board.rx[name]` (what each netdev's stack got). tb/bench.py reports "not available" while
-# tb/topology.py is missing.
-
-
 async def cosim(dut, workload: str, size: int) -> None:
     """RINGNIC_BENCH_FRAMES frames each way at once between sn0 and sn1, through both drivers,
     both DMA directions and host memory with the cache and DMA-API debug checks on."""

@@ -30,20 +30,21 @@ ACP_OVERLAY = "&ringnic0 { dma-coherent; };"
 
 def rx_frame(i: int, size: int = 128, dst: str = NIC_MAC, src: str = PEER_MAC) -> bytes:
     """A UDP frame of `size` bytes (no FCS) from the peer; `i` marks its port and payload."""
-    return _udp_frame(i, size, dst, src, "10.0.0.2", "10.0.0.1", PORT_DST)
+    return udp_frame(i, size, dst, src, "10.0.0.2", "10.0.0.1", PORT_DST)
 
 
 def tx_frame(i: int, size: int = 128) -> bytes:
     """A UDP frame of `size` bytes the stack sends to the peer; `i` marks its port and payload."""
-    return _udp_frame(i, size, PEER_MAC, NIC_MAC, "10.0.0.1", "10.0.0.2", PORT_SRC)
+    return udp_frame(i, size, PEER_MAC, NIC_MAC, "10.0.0.1", "10.0.0.2", PORT_SRC)
 
 
 PORT_SRC, PORT_DST = 34, 36  # offsets of the UDP ports in an Ether/IPv4/UDP frame
 UDP_PAYLOAD = 14 + 20 + 8  # Ether + IPv4 (no options) + UDP headers
 
 
-def _udp_frame(i: int, size: int, dst: str, src: str, ip_src: str, ip_dst: str, port_at: int) -> bytes:
-    """scapy builds one frame per header set; the others are that frame with the port (1000 + i),
+def udp_frame(i: int, size: int, dst: str, src: str, ip_src: str, ip_dst: str, port_at: int) -> bytes:
+    """An Ether/IPv4/UDP frame of `size` bytes (no FCS), port 1000 + i at `port_at` (PORT_SRC or
+    PORT_DST, the other port 9), every payload byte i. scapy builds one frame per header set; the others are that frame with the port (1000 + i),
     the payload (i) and the UDP checksum patched, since building each in scapy costs ~1 ms
     (10,000-frame floods). tests/unit/test_traffic.py checks the two agree."""
     raw = bytearray(_udp_template(size, dst, src, ip_src, ip_dst, port_at))
@@ -62,7 +63,7 @@ def _udp_template(size: int, dst: str, src: str, ip_src: str, ip_dst: str, port_
 
 
 def udp_frame_scapy(i: int, size: int, dst: str, src: str, ip_src: str, ip_dst: str, port_at: int) -> bytes:
-    """What _udp_frame gives, built by scapy from scratch."""
+    """What udp_frame gives, built by scapy from scratch."""
     ports = {"sport": 1000 + (i & 0x7FFF), "dport": 9} if port_at == PORT_SRC else {"sport": 9, "dport": 1000 + (i & 0x7FFF)}
     pkt = Ether(dst=dst, src=src) / IP(src=ip_src, dst=ip_dst) / UDP(**ports)
     return bytes(pkt / (bytes([i & 0xFF]) * max(0, size - len(pkt))))

@@ -37,7 +37,7 @@ def fake_results():
         {"workload": "cosim_1518", "kind": "cosim", "sim": "icarus", "frame_bytes": 1518, "status": "ok",
          "cycles": 5000, "wall_s": 5.0, "cycles_per_s": 1_000, "frames_per_s": 8.0},
         {"workload": "cosim_64", "kind": "cosim", "sim": "verilator", "frame_bytes": 64,
-         "status": "not available", "reason": "tb/topology.py is not there yet"},
+         "status": "failed", "reason": "the simulator crashed"},
         napi,
     ]
 
@@ -84,7 +84,7 @@ def test_table_has_units_rows_and_goal_lines():
     assert "7.80 (97.5%)" in text           # TX bytes/cycle with its share of the 8-byte peak
     assert "15.50 (96.9%)" in text          # full duplex against 16
     assert "0.050" in text and "5.0" in text  # ratio to the limit, Verilator / Icarus
-    assert "cosim_64        verilator  not available: tb/topology.py is not there yet" in text
+    assert "cosim_64        verilator  failed: the simulator crashed" in text
     assert "[NOT met] co-simulation on Verilator" in text and "[met    ] NAPI" in text
     napi_off = next(ln for ln in text.splitlines() if ln.startswith("napi off"))
     assert "1,667" in napi_off and napi_off.split()[-3] == "-"  # no NAPI: no polls per interrupt
