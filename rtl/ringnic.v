@@ -14,7 +14,12 @@ module ringnic #(
     parameter integer AXI_DATA_WIDTH  = 64,  // DMA master data width, bits
     parameter integer AXI_ID_WIDTH    = 4,   // DMA master ID width, bits
     parameter integer AXIS_DATA_WIDTH = 64,  // MAC-side stream data width, bits
-    parameter integer RING_LOG2       = 12   // log2 of the largest ring, descriptors
+    parameter integer RING_LOG2       = 12,  // log2 of the largest ring, descriptors
+    // Longest DMA payload burst, beats (1..256). AXI4 allows 256 (2 KiB at 64 bits; the engines
+    // also never cross 4 KiB), so one burst carries a whole 1518-byte frame. Zynq-7000's HP and
+    // ACP ports are AXI3 (16 beats): an AXI interconnect in front of them splits longer bursts,
+    // or build with 16 to issue only what the port takes.
+    parameter integer MAX_BURST_BEATS = 256
 ) (
     input  wire                         clk,
     input  wire                         rst,              // synchronous, active high
@@ -252,7 +257,8 @@ module ringnic #(
         .AXI_ID_WIDTH    (AXI_ID_WIDTH),
         .AXI_ID          (TX_AXI_ID),
         .AXIS_DATA_WIDTH (AXIS_DATA_WIDTH),
-        .RING_LOG2       (RING_LOG2)
+        .RING_LOG2       (RING_LOG2),
+        .MAX_BURST_BEATS (MAX_BURST_BEATS)
     ) u_tx (
         .clk            (clk),
         .rst            (rst),
@@ -360,7 +366,8 @@ module ringnic #(
         .AXI_ID_WIDTH    (AXI_ID_WIDTH),
         .AXI_ID          (RX_AXI_ID),
         .AXIS_DATA_WIDTH (AXIS_DATA_WIDTH),
-        .RING_LOG2       (RING_LOG2)
+        .RING_LOG2       (RING_LOG2),
+        .MAX_BURST_BEATS (MAX_BURST_BEATS)
     ) u_rx (
         .clk              (clk),
         .rst              (rst),

@@ -30,6 +30,8 @@ from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiResp
 from pydriver.ringnic import regs
 from tb.board import checked_test
 from tb.runner import BUILD, settings
+from tb.wakeups import Wakeups
+from tb.wakeups import per as wakeups_per
 
 CLK_NS = settings()["design"]["clock_period_ns"]
 PEAK_BYTES_PER_CYCLE = 8  # the 64-bit MAC-side stream
@@ -287,20 +289,22 @@ async def cosim(dut, workload: str, size: int) -> None:
     f01 = [udp_frame(size, m0, m1, i) for i in range(n)]
     f10 = [udp_frame(size, m1, m0, i) for i in range(n)]
     got0, got1 = len(b.rx.get(sn0.name, [])), len(b.rx.get(sn1.name, []))
+    wake = Wakeups.install()
     with profiled(workload):
-        ns0, t0 = b.tb.now_ns(), time.perf_counter()
+        ns0, t0, w0 = b.tb.now_ns(), time.perf_counter(), wake.snapshot()
         task = cocotb.start_soon(b.send(sn0, f01))
         await b.send(sn1, f10)
         await task
         await until(lambda: len(b.rx[sn1.name]) - got1 >= n and len(b.rx[sn0.name]) - got0 >= n,
                     lambda: f"{n} frames each way (sn1 got {len(b.rx[sn1.name]) - got1}, "
                             f"sn0 {len(b.rx[sn0.name]) - got0})", max(2_000_000, n * size * 20), 1_000)
-        wall, sim_ns = time.perf_counter() - t0, b.tb.now_ns() - ns0
+        wall, sim_ns, woke = time.perf_counter() - t0, b.tb.now_ns() - ns0, wake.since(w0)
     assert b.rx[sn1.name][got1:got1 + n] == f01 and b.rx[sn0.name][got0:got0 + n] == f10, "frames lost or changed"
     cycles = sim_ns / CLK_NS
     fig = {"kind": "cosim", "frame_bytes": size, "frames": 2 * n, "cycles": cycles, "sim_ns": sim_ns, "wall_s": wall,
            "cycles_per_s": cycles / wall, "frames_per_s": 2 * n / wall,
-           "pcap": os.environ.get("RINGNIC_PCAP", "1") != "0", "hostmem": os.environ.get("RINGNIC_HOSTMEM", "axiram")}
+           "pcap": os.environ.get("RINGNIC_PCAP", "1") != "0", "hostmem": os.environ.get("RINGNIC_HOSTMEM", "axiram"),
+           **wakeups_per(woke, 2 * n, int(cycles))}
     write_result(workload, fig)
     dut._log.info("%s: %s", workload, json.dumps(fig))
 

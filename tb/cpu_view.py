@@ -104,26 +104,48 @@ class CpuCache:
             if dirty:
                 self.mem.write(la, data)
 
+    def _lines(self, addr: int, n: int):
+        """The lines of [addr, addr + n), allocated as _get() would, in address order; misses
+        are filled from one DRAM read of the whole span (a frame is ~48 lines)."""
+        lo = addr & ~(self.line - 1)
+        hi = (addr + n + self.line - 1) & ~(self.line - 1)
+        lines, raw, out = self.lines, None, []
+        hits = misses = 0
+        for la in range(lo, hi, self.line):
+            ln = lines.get(la)
+            if ln is None:
+                if raw is None:
+                    raw = self.mem.read(lo, hi - lo)
+                ln = lines[la] = [bytearray(raw[la - lo:la - lo + self.line]), False]
+                misses += 1
+                if self.capacity:
+                    self._evict()
+            else:
+                hits += 1
+                if self.capacity:
+                    lines.move_to_end(la)
+            out.append(ln)
+        self.stats["miss"] += misses
+        self.stats["hit"] += hits
+        return lo, out
+
     def read(self, addr: int, n: int) -> bytes:
-        out = bytearray()
-        while n > 0:
-            la = self._la(addr)
-            off = addr - la
-            k = min(n, self.line - off)
-            out += self._get(la)[0][off:off + k]
-            addr, n = addr + k, n - k
-        return bytes(out)
+        if n <= 0:
+            return b""
+        lo, lines = self._lines(addr, n)
+        whole = b"".join(ln[0] for ln in lines)
+        return whole[addr - lo:addr - lo + n]
 
     def write(self, addr: int, data: bytes) -> None:
-        i = 0
-        while i < len(data):
-            la = self._la(addr + i)
-            off = addr + i - la
-            k = min(len(data) - i, self.line - off)
-            ln = self._get(la)
-            ln[0][off:off + k] = data[i:i + k]
+        if not len(data):
+            return
+        lo, lines = self._lines(addr, len(data))
+        data = memoryview(bytes(data))
+        for k, ln in enumerate(lines):
+            la = lo + k * self.line
+            a, b = max(la, addr), min(la + self.line, addr + len(data))
+            ln[0][a - la:b - la] = data[a - addr:b - addr]
             ln[1] = True
-            i += k
 
     def _present(self, addr: int, size: int) -> list:
         lo, hi = self._la(addr), addr + size

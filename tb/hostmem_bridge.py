@@ -1,9 +1,10 @@
 """The fast path to host memory: the Python side of tb/hdl/host_mem_bridge.v.
 
 The NIC's DMA bursts are served by an HDL AXI slave at full beat rate; Python wakes once per
-burst: it fences the burst against the live DMA mappings (HostMemory.fence, the same check the
-cocotbext-axi path makes per AR/AW), then reads DRAM into the bridge's beat buffer in one signal
-write, or applies the collected write beats with their strobes in one signal read. The CPU view
+burst (the edge of rd_req or wr_req): it reads the request word, fences the burst against the
+live DMA mappings (HostMemory.fence, the same check the cocotbext-axi path makes per AR/AW), then
+answers a read with one signal write (ack, error and every beat), or applies the collected write
+beats with their strobes (read with the request) and answers with one write. The CPU view
 (cache, write buffer, DMA API) is untouched: DRAM stays in HostMemory, so everything the driver
 and DMA-API debug see is the same as on the cocotbext-axi path, which stays selectable
 (`make sim HOSTMEM=axiram`, the default for the regression; HOSTMEM=hdl picks this one).
@@ -26,56 +27,64 @@ class BridgePort:
     """One host_mem_bridge (`<prefix>hm_*` signals of `dut`) serving `hostmem` for `owner`
     (an object whose `dma_dev` names the device whose mappings count, or None for any)."""
 
-    FIELDS = ("addr", "len", "size", "burst")
-
     def __init__(self, dut, prefix: str, hostmem: HostMemory, owner=None):
-        names = [f"{d}_{f}" for d in ("rd", "wr") for f in self.FIELDS + ("req", "data", "err", "ack")] + ["wr_strb"]
+        names = ("rd_req", "rd_cmd", "rd_resp", "wr_req", "wr_cmd", "wr_head", "wr_resp")
         self.sig = {n: getattr(dut, f"{prefix}hm_{n}") for n in names}  # looked up once: a lookup costs a read
         self.hostmem, self.owner = hostmem, owner
         self.bursts = {"read": 0, "write": 0}
-        self.wr_bytes = len(self.sig["wr_data"]) // 8
-        for name in ("rd_ack", "wr_ack", "rd_err", "wr_err", "rd_data"):
-            self.sig[name].value = 0
+        self.data_bits = len(self.sig["rd_resp"]) - 2            # 64 * MAX_BEATS
+        self.cmd_bits = len(self.sig["rd_cmd"])
+        self.head_beats = (len(self.sig["wr_head"]) - self.cmd_bits) // 72
+        self.sig["rd_resp"].value = 0
+        self.sig["wr_resp"].value = 0
         self._tasks = [cocotb.start_soon(self._reads()), cocotb.start_soon(self._writes())]
-
-    def _span(self, ch: str):
-        side = "rd" if ch == "ar" else "wr"
-        fields = {f"{ch}{f}": int(self.sig[f"{side}_{f}"].value) for f in self.FIELDS}
-        span = axi_burst_span(SimpleNamespace(**fields), ch, BEAT)
-        return fields[f"{ch}addr"], fields[f"{ch}len"] + 1, fields[f"{ch}burst"], span
 
     def _allowed(self, addr: int, n: int, direction: str, burst: int) -> bool:
         ok = self.hostmem.fence(addr, n, direction, getattr(self.owner, "dma_dev", None))
         return burst == INCR and (ok or self.hostmem.fault_policy != "abort")
 
+    @staticmethod
+    def _read(handle) -> int:
+        """A whole vector as an int: the binary string straight from the simulator, without the
+        LogicArray a `.value` read builds (the cheapest read cocotb 2.1 has for wide vectors)."""
+        return int(handle._handle.get_signal_val_binstr(), 2)
+
     async def _reads(self) -> None:
-        req, data, err, ack = (self.sig[n] for n in ("rd_req", "rd_data", "rd_err", "rd_ack"))
+        req, cmd, resp = self.sig["rd_req"], self.sig["rd_cmd"], self.sig["rd_resp"]
+        ack = 1 << (self.data_bits + 1)
         toggle = 0
         while True:
             await RisingEdge(req)
-            addr, beats, burst, (start, n) = self._span("ar")
+            addr, beats, burst, (start, n) = decode(self._read(cmd))
             self.bursts["read"] += 1
             ok = self._allowed(start, n, "read", burst)
-            if ok:  # whole beats from the aligned address: lanes below `addr` are don't-care
-                data.value = int.from_bytes(self.hostmem._dev_read(addr & ~(BEAT - 1), beats * BEAT), "little")
-            err.value = 0 if ok else 1
-            toggle ^= 1
-            ack.value = toggle
+            # whole beats from the aligned address: lanes below `addr` are don't-care
+            data = int.from_bytes(self.hostmem._dev_read(addr & ~(BEAT - 1), beats * BEAT), "little") if ok else 0
+            toggle ^= ack
+            resp.value = toggle | (0 if ok else 1 << self.data_bits) | data   # one write answers
 
     async def _writes(self) -> None:
-        req, data, strb, err, ack = (self.sig[n] for n in ("wr_req", "wr_data", "wr_strb", "wr_err", "wr_ack"))
+        req, cmd, head, resp = (self.sig[n] for n in ("wr_req", "wr_cmd", "wr_head", "wr_resp"))
+        mask = (1 << self.cmd_bits) - 1
         toggle = 0
         while True:
             await RisingEdge(req)
-            addr, beats, burst, (start, n) = self._span("aw")
+            # The request, then {strobes, data} per beat: one read of wr_head for a short burst,
+            # one more of the whole wr_cmd for a long one.
+            word = self._read(head)
+            addr, beats, burst, (start, n) = decode(word & mask)
+            if beats > self.head_beats:
+                word = self._read(cmd)
             self.bursts["write"] += 1
             ok = self._allowed(start, n, "write", burst)
             if ok:
-                raw = int(data.value).to_bytes(self.wr_bytes, "little")
-                self._apply(addr & ~(BEAT - 1), raw[:beats * BEAT], int(strb.value))
-            err.value = 0 if ok else 1
-            toggle ^= 1
-            ack.value = toggle
+                beats_word = word >> self.cmd_bits & ((1 << 72 * beats) - 1)   # later beats: an older burst's
+                beat9 = bytearray(beats_word.to_bytes(9 * beats, "little"))     # 72 bits = 9 bytes a beat
+                strb = int.from_bytes(beat9[8::9], "little")
+                del beat9[8::9]                                                 # leaves the data
+                self._apply(addr & ~(BEAT - 1), bytes(beat9), strb)
+            toggle ^= 2
+            resp.value = toggle | (0 if ok else 1)
 
     def _apply(self, base: int, raw: bytes, strb: int) -> None:
         """Write the strobed bytes of `raw` at `base`, one DRAM write per contiguous run (whole
@@ -95,3 +104,11 @@ class BridgePort:
                     run = None
         if run is not None:
             self.hostmem._dev_write(base + run, raw[run:])
+
+
+def decode(cmd: int):
+    """host_mem_bridge's request word -> (address, beats, AxBURST, (first byte, byte count))."""
+    fields = SimpleNamespace(addr=cmd & 0xFFFFFFFF, len=cmd >> 32 & 0xFF, size=cmd >> 40 & 0x7, burst=cmd >> 43 & 0x3)
+    span = axi_burst_span(SimpleNamespace(araddr=fields.addr, arlen=fields.len, arsize=fields.size,
+                                          arburst=fields.burst), "ar", BEAT)
+    return fields.addr, fields.len + 1, fields.burst, span

@@ -1,9 +1,13 @@
 """Build the RTL once per simulator, then run each cocotb test in a simulator process of its own.
 
 One process per test gives every test a clean simulator, its own log and its own waveform at a
-predictable path, and lets pytest select, time out and report each test alone:
+predictable path, and lets pytest select, time out and report each test alone -- and run tests
+side by side (pytest-xdist): builds take a file lock, so concurrent workers never build the same
+toplevel at once, and `python -m tb.runner --prebuild SIM` builds every toplevel the tests use
+before the workers start:
 
-    build/<sim>/<toplevel>[-waves]/      the simulator build (incremental)
+    build/<sim>/<toplevel>[-waves]/      the simulator build (incremental, one builder at a time)
+    build/<sim>/run/<test>/              the simulator's working directory
     build/<sim>/logs/<test>.log          everything the simulation printed
     build/<sim>/results/<test>.xml       cocotb's JUnit result (simulated time, failure text)
     build/waves/<sim>/<test>.fst         the waveform, with WAVES=1
@@ -11,6 +15,8 @@ predictable path, and lets pytest select, time out and report each test alone:
 
 from __future__ import annotations
 
+import argparse
+import fcntl
 import glob
 import os
 import re
@@ -99,12 +105,19 @@ def build(sim: str, toplevel: str | None = None, waves: bool = False, params: tu
     else:
         toolchain.check_icarus()
     toolchain.activate(sim)  # the runner builds with os.environ and looks verilator up on PATH
-    cfg, design = settings()[sim], settings()["design"]
     runner = get_runner(sim)
     if sim == "verilator" and toplevel in LEAN_TOPS:
         _lean(runner)
     bdir = build_dir(sim, toplevel, waves, params)
     bdir.mkdir(parents=True, exist_ok=True)
+    with open(bdir.parent / f".{bdir.name}.lock", "w") as lock:   # one builder per build directory
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _build(runner, sim, toplevel, waves, params, bdir)
+    return runner
+
+
+def _build(runner, sim: str, toplevel: str, waves: bool, params: tuple, bdir: Path) -> None:
+    cfg, design = settings()[sim], settings()["design"]
     runner.build(
         sources=sources(),
         includes=[ROOT / p for p in design["includes"]],
@@ -116,7 +129,6 @@ def build(sim: str, toplevel: str | None = None, waves: bool = False, params: tu
         waves=waves,
         log_file=bdir / "build.log",
     )
-    return runner
 
 
 # Host memory on the fast path (tb/hostmem_bridge.py): the same NIC tops with an HDL AXI slave
@@ -145,6 +157,7 @@ def run(sim: str, module: str, test: str, toplevel: str | None = None, waves: bo
         if path not in sys.path:
             sys.path.insert(0, path)
     log, xml = log_path(sim, test), BUILD / sim / "results" / f"{test}.xml"
+    (BUILD / sim / "run" / test).mkdir(parents=True, exist_ok=True)
     wave = wave_path(sim, test) if waves else None
     for p in (log, xml) + ((wave,) if wave else ()):
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -160,7 +173,7 @@ def run(sim: str, module: str, test: str, toplevel: str | None = None, waves: bo
     try:
         runner.test(
             test_module=module, hdl_toplevel=toplevel, build_dir=build_dir(sim, toplevel, waves, params),
-            test_dir=BUILD / sim / "run", results_xml=str(xml), log_file=log,
+            test_dir=BUILD / sim / "run" / test, results_xml=str(xml), log_file=log,
             test_filter=rf"^{re.escape(module)}\.{re.escape(test)}$",
             waves=waves, plusargs=plusargs, test_args=test_args, extra_env=env,
         )
@@ -209,3 +222,41 @@ def log_tail(path: Path, lines: int = 60) -> str:
     if not path.exists():
         return "(no log)"
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def test_toplevels(hostmem: str | None = None) -> list[tuple[str, tuple]]:
+    """(toplevel, params) of every cocotb test module in tests/, as runner.run would build them."""
+    import importlib
+
+    for path in (str(ROOT / "tests"), str(ROOT)):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    default = settings()["design"]["toplevel"]
+    out = set()
+    for f in sorted((ROOT / "tests").glob("test_*.py")):
+        mod = importlib.import_module(f.stem)
+        if not any(type(v).__name__ == "TestGenerator" for v in vars(mod).values()):
+            continue                                     # a plain pytest module
+        top = getattr(mod, "HDL_TOPLEVEL", None) or default
+        if hostmem_model(hostmem) == "hdl":
+            top = HOSTMEM_TOPS.get(top, top)
+        out.add((top, tuple(sorted(getattr(mod, "HDL_PARAMETERS", {}).items()))))
+    return sorted(out)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="build the toplevels the cocotb tests use")
+    ap.add_argument("--prebuild", metavar="SIM", required=True, choices=SIMS)
+    ap.add_argument("--hostmem", choices=HOSTMEMS, default=None)
+    ap.add_argument("--waves", action="store_true")
+    args = ap.parse_args(argv)
+    for top, params in test_toplevels(args.hostmem):
+        t0 = time.perf_counter()
+        build(args.prebuild, top, args.waves, params)
+        print(f"runner: built {args.prebuild} {top}{''.join(f' {k}={v}' for k, v in params)} "
+              f"in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

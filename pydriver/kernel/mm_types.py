@@ -38,16 +38,22 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 _ROOT = os.path.dirname(os.path.dirname(_HERE))
 
 
+_FILES: dict = {}   # co_filename -> (absolute path, path shown): every allocation asks
+
+
 def caller_site(skip_dirs=()) -> str:
     """"path:line in func" of the nearest caller outside the kernel layer (the driver or test
     that made the call), for leak reports and "Mapped at:"."""
     f = sys._getframe(1)
     skip = (_HERE,) + tuple(skip_dirs)
     while f is not None:
-        fn = os.path.abspath(f.f_code.co_filename)
-        if not fn.startswith(skip):
-            rel = os.path.relpath(fn, _ROOT) if fn.startswith(_ROOT) else fn
-            return f"{rel}:{f.f_lineno} in {f.f_code.co_name}"
+        co = f.f_code
+        known = _FILES.get(co.co_filename)
+        if known is None:
+            fn = os.path.abspath(co.co_filename)
+            known = _FILES[co.co_filename] = (fn, os.path.relpath(fn, _ROOT) if fn.startswith(_ROOT) else fn)
+        if not known[0].startswith(skip):
+            return f"{known[1]}:{f.f_lineno} in {co.co_name}"
         f = f.f_back
     return "?"
 

@@ -9,7 +9,7 @@
 
 module ringnic_host #(
     parameter [47:0]  MAC_ADDR  = 48'h02_0A_35_00_00_01,  // MAC address at reset (first octet in 47:40)
-    parameter integer MAX_BEATS = 16                      // longest DMA burst the bridge serves, beats
+    parameter integer MAX_BEATS = 256                     // longest DMA burst the bridge serves, beats
 ) (
     input  wire                     clk,
     input  wire                     rst,
@@ -46,22 +46,12 @@ module ringnic_host #(
     input  wire [0:0]               s_axis_rx_tuser,
     output wire                     irq,
     output wire                     hm_rd_req,
-    output wire [31:0]              hm_rd_addr,
-    output wire [7:0]               hm_rd_len,
-    output wire [2:0]               hm_rd_size,
-    output wire [1:0]               hm_rd_burst,
-    input  wire [64*MAX_BEATS-1:0]  hm_rd_data,
-    input  wire                     hm_rd_err,
-    input  wire                     hm_rd_ack,
+    output wire [48:0]              hm_rd_cmd,
+    input  wire [64*MAX_BEATS+1:0]  hm_rd_resp,
     output wire                     hm_wr_req,
-    output wire [31:0]              hm_wr_addr,
-    output wire [7:0]               hm_wr_len,
-    output wire [2:0]               hm_wr_size,
-    output wire [1:0]               hm_wr_burst,
-    output wire [64*MAX_BEATS-1:0]  hm_wr_data,
-    output wire [8*MAX_BEATS-1:0]   hm_wr_strb,
-    input  wire                     hm_wr_err,
-    input  wire                     hm_wr_ack
+    output wire [49+72*MAX_BEATS-1:0] hm_wr_cmd,
+    output wire [49+72*16-1:0]      hm_wr_head,
+    input  wire [1:0]               hm_wr_resp
 );
 
     wire [3:0]    m_axi_awid;
@@ -204,22 +194,12 @@ module ringnic_host #(
         .s_axi_rvalid(m_axi_rvalid),
         .s_axi_rready(m_axi_rready),
         .rd_req(hm_rd_req),
-        .rd_addr(hm_rd_addr),
-        .rd_len(hm_rd_len),
-        .rd_size(hm_rd_size),
-        .rd_burst(hm_rd_burst),
-        .rd_data(hm_rd_data),
-        .rd_err(hm_rd_err),
-        .rd_ack(hm_rd_ack),
+        .rd_cmd(hm_rd_cmd),
+        .rd_resp(hm_rd_resp),
         .wr_req(hm_wr_req),
-        .wr_addr(hm_wr_addr),
-        .wr_len(hm_wr_len),
-        .wr_size(hm_wr_size),
-        .wr_burst(hm_wr_burst),
-        .wr_data(hm_wr_data),
-        .wr_strb(hm_wr_strb),
-        .wr_err(hm_wr_err),
-        .wr_ack(hm_wr_ack)
+        .wr_cmd(hm_wr_cmd),
+        .wr_head(hm_wr_head),
+        .wr_resp(hm_wr_resp)
     );
 
     wire unused_ok = &{1'b0, m_axi_awlock, m_axi_awcache, m_axi_awprot, m_axi_arlock, m_axi_arcache, m_axi_arprot};

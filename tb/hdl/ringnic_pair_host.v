@@ -8,7 +8,7 @@
 module ringnic_pair_host #(
     parameter [47:0]  MAC_A     = 48'h02_0A_35_00_00_01,  // NIC A's MAC address at reset
     parameter [47:0]  MAC_B     = 48'h02_0A_35_00_00_02,  // NIC B's
-    parameter integer MAX_BEATS = 16                      // longest DMA burst a bridge serves, beats
+    parameter integer MAX_BEATS = 256                     // longest DMA burst a bridge serves, beats
 ) (
     input  wire                     clk,
     input  wire                     rst,
@@ -53,39 +53,19 @@ module ringnic_pair_host #(
     input  wire                     b_s_axil_rready,
     output wire                     b_irq,
     output wire                     a_hm_rd_req,
-    output wire [31:0]              a_hm_rd_addr,
-    output wire [7:0]               a_hm_rd_len,
-    output wire [2:0]               a_hm_rd_size,
-    output wire [1:0]               a_hm_rd_burst,
-    input  wire [64*MAX_BEATS-1:0]  a_hm_rd_data,
-    input  wire                     a_hm_rd_err,
-    input  wire                     a_hm_rd_ack,
+    output wire [48:0]              a_hm_rd_cmd,
+    input  wire [64*MAX_BEATS+1:0]  a_hm_rd_resp,
     output wire                     a_hm_wr_req,
-    output wire [31:0]              a_hm_wr_addr,
-    output wire [7:0]               a_hm_wr_len,
-    output wire [2:0]               a_hm_wr_size,
-    output wire [1:0]               a_hm_wr_burst,
-    output wire [64*MAX_BEATS-1:0]  a_hm_wr_data,
-    output wire [8*MAX_BEATS-1:0]   a_hm_wr_strb,
-    input  wire                     a_hm_wr_err,
-    input  wire                     a_hm_wr_ack,
+    output wire [49+72*MAX_BEATS-1:0] a_hm_wr_cmd,
+    output wire [49+72*16-1:0]      a_hm_wr_head,
+    input  wire [1:0]               a_hm_wr_resp,
     output wire                     b_hm_rd_req,
-    output wire [31:0]              b_hm_rd_addr,
-    output wire [7:0]               b_hm_rd_len,
-    output wire [2:0]               b_hm_rd_size,
-    output wire [1:0]               b_hm_rd_burst,
-    input  wire [64*MAX_BEATS-1:0]  b_hm_rd_data,
-    input  wire                     b_hm_rd_err,
-    input  wire                     b_hm_rd_ack,
+    output wire [48:0]              b_hm_rd_cmd,
+    input  wire [64*MAX_BEATS+1:0]  b_hm_rd_resp,
     output wire                     b_hm_wr_req,
-    output wire [31:0]              b_hm_wr_addr,
-    output wire [7:0]               b_hm_wr_len,
-    output wire [2:0]               b_hm_wr_size,
-    output wire [1:0]               b_hm_wr_burst,
-    output wire [64*MAX_BEATS-1:0]  b_hm_wr_data,
-    output wire [8*MAX_BEATS-1:0]   b_hm_wr_strb,
-    input  wire                     b_hm_wr_err,
-    input  wire                     b_hm_wr_ack
+    output wire [49+72*MAX_BEATS-1:0] b_hm_wr_cmd,
+    output wire [49+72*16-1:0]      b_hm_wr_head,
+    input  wire [1:0]               b_hm_wr_resp
 );
 
     wire [3:0]    a_m_axi_awid;
@@ -306,22 +286,12 @@ module ringnic_pair_host #(
         .s_axi_rvalid(a_m_axi_rvalid),
         .s_axi_rready(a_m_axi_rready),
         .rd_req(a_hm_rd_req),
-        .rd_addr(a_hm_rd_addr),
-        .rd_len(a_hm_rd_len),
-        .rd_size(a_hm_rd_size),
-        .rd_burst(a_hm_rd_burst),
-        .rd_data(a_hm_rd_data),
-        .rd_err(a_hm_rd_err),
-        .rd_ack(a_hm_rd_ack),
+        .rd_cmd(a_hm_rd_cmd),
+        .rd_resp(a_hm_rd_resp),
         .wr_req(a_hm_wr_req),
-        .wr_addr(a_hm_wr_addr),
-        .wr_len(a_hm_wr_len),
-        .wr_size(a_hm_wr_size),
-        .wr_burst(a_hm_wr_burst),
-        .wr_data(a_hm_wr_data),
-        .wr_strb(a_hm_wr_strb),
-        .wr_err(a_hm_wr_err),
-        .wr_ack(a_hm_wr_ack)
+        .wr_cmd(a_hm_wr_cmd),
+        .wr_head(a_hm_wr_head),
+        .wr_resp(a_hm_wr_resp)
     );
 
     host_mem_bridge #(.ID_WIDTH(4), .MAX_BEATS(MAX_BEATS)) u_hm_b (
@@ -356,22 +326,12 @@ module ringnic_pair_host #(
         .s_axi_rvalid(b_m_axi_rvalid),
         .s_axi_rready(b_m_axi_rready),
         .rd_req(b_hm_rd_req),
-        .rd_addr(b_hm_rd_addr),
-        .rd_len(b_hm_rd_len),
-        .rd_size(b_hm_rd_size),
-        .rd_burst(b_hm_rd_burst),
-        .rd_data(b_hm_rd_data),
-        .rd_err(b_hm_rd_err),
-        .rd_ack(b_hm_rd_ack),
+        .rd_cmd(b_hm_rd_cmd),
+        .rd_resp(b_hm_rd_resp),
         .wr_req(b_hm_wr_req),
-        .wr_addr(b_hm_wr_addr),
-        .wr_len(b_hm_wr_len),
-        .wr_size(b_hm_wr_size),
-        .wr_burst(b_hm_wr_burst),
-        .wr_data(b_hm_wr_data),
-        .wr_strb(b_hm_wr_strb),
-        .wr_err(b_hm_wr_err),
-        .wr_ack(b_hm_wr_ack)
+        .wr_cmd(b_hm_wr_cmd),
+        .wr_head(b_hm_wr_head),
+        .wr_resp(b_hm_wr_resp)
     );
 
     wire unused_ok = &{1'b0, a_m_axi_awlock, a_m_axi_awcache, a_m_axi_awprot, a_m_axi_arlock, a_m_axi_arcache, a_m_axi_arprot, b_m_axi_awlock, b_m_axi_awcache, b_m_axi_awprot, b_m_axi_arlock, b_m_axi_arcache, b_m_axi_arprot};

@@ -40,3 +40,13 @@ def test_rx_payload_at_offset_two_is_one_write():
     raw = bytes(range(128))
     dram = apply(raw, ((1 << 128) - 1) & ~0b11)
     assert dram.writes == 1 and dram.mem[:2] == b"\0\0" and dram.mem[2:128] == raw[2:]
+
+
+def test_request_word_layout():
+    """host_mem_bridge.v packs {AxID, AxBURST, AxSIZE, AxLEN, AxADDR} low to high into one word."""
+    from tb.hostmem_bridge import decode
+
+    word = (0x5 << 45) | (1 << 43) | (3 << 40) | (255 << 32) | 0x1234_5002
+    addr, beats, burst, span = decode(word)
+    assert (addr, beats, burst) == (0x1234_5002, 256, 1)
+    assert span == (0x1234_5002, 256 * 8 - 2)   # INCR from an unaligned start: to the end of the last beat
