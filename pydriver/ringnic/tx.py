@@ -31,7 +31,7 @@ DESC_NEEDED = MAX_SKB_FRAGS + 1 + 2
 TX_WAKE_THRESHOLD = 32  # e1000: wake the queue once this many descriptors are free
 NETIF_F_HW_CSUM = 1 << 3  # netdev feature: the NIC inserts a ones'-complement sum (legacy IC/CSO/CSS)
 
-# Descriptor bits (legacy TX descriptor, driver-semantics.md section 1.4)
+# Descriptor bits (legacy TX descriptor: Linux drivers/net/ethernet/intel/e1000/e1000_hw.h, struct e1000_tx_desc)
 TXD_CMD_EOP, TXD_CMD_IFCS, TXD_CMD_IC, TXD_CMD_RS = 0x01000000, 0x02000000, 0x04000000, 0x08000000
 TXD_STAT_DD = 0x1
 
