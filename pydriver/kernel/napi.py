@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from .interrupt import _wake, cpu_new_event, in_hardirq, might_sleep, print_once
 from .printk import kernel_bug, netdev_err, pr_warn
-from .softirq import NET_RX_SOFTIRQ, raise_softirq_irqoff, softnet_data
+from .softirq import NET_RX_SOFTIRQ, raise_softirq_irqoff, register_napi_poll, softnet_data
 
 NAPI_STATE_SCHED = 0            # poll is scheduled
 NAPI_STATE_MISSED = 1           # reschedule a napi
@@ -472,3 +472,6 @@ async def poll_one_napi(n: NapiStruct) -> int:
     finally:
         n.state &= ~NAPIF_STATE_NPSVC
         _wake(n.waiters)
+
+
+register_napi_poll(napi_poll)

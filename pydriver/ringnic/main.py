@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from pydriver.kernel.dma import DMA_BIT_MASK, dma_set_mask_and_coherent
 from pydriver.kernel.errno import EBUSY, ENODEV, ENOENT, ENOMEM
-from pydriver.kernel.etherdevice import eth_hw_addr_random, eth_hw_addr_set, eth_validate_addr, is_valid_ether_addr
+from pydriver.kernel.etherdevice import (alloc_etherdev, eth_hw_addr_random, eth_hw_addr_set, eth_validate_addr,
+                                         is_valid_ether_addr)
 from pydriver.kernel.netdevice import (
     NETIF_MSG_DRV,
     NETIF_MSG_LINK,
     NETIF_MSG_PROBE,
     SET_NETDEV_DEV,
-    alloc_etherdev,
     free_netdev,
     netdev_priv,
     netif_carrier_off,
@@ -24,7 +24,7 @@ from pydriver.kernel.netdevice import (
     register_netdev,
     unregister_netdev,
 )
-from pydriver.kernel.of import of_get_mac_address
+from pydriver.kernel.of_net import of_get_mac_address
 from pydriver.kernel.platform import (
     IORESOURCE_MEM,
     PlatformDriver,

@@ -15,7 +15,7 @@ from pydriver.kernel.mm import cpu_read_u32, cpu_write_u32, cpu_write_u64, memse
 from pydriver.kernel.netdev_queue import (NETDEV_TX_BUSY, NETDEV_TX_OK, __netdev_sent_queue, netdev_completed_queue,
                                           netdev_reset_queue, netdev_xmit_more, netif_queue_stopped,
                                           netif_start_queue, netif_stop_queue, netif_wake_queue, netif_xmit_stopped)
-from pydriver.kernel.netdevice import netif_carrier_ok
+from pydriver.kernel.netdevice import netdev_priv, netif_carrier_ok
 from pydriver.kernel.printk import dev_err, netif_dbg
 from pydriver.kernel.skbuff import (CHECKSUM_PARTIAL, ETH_HLEN, MAX_SKB_FRAGS, dev_kfree_skb_any, eth_skb_pad,
                                     skb_checksum_help, skb_headlen)
@@ -216,8 +216,6 @@ def _tx_queue(adapter, first: int, count: int, txd_lower: int, txd_upper: int) -
 
 async def ringnic_xmit_frame(skb, netdev) -> int:
     """ndo_start_xmit."""
-    from pydriver.kernel.netdevice import netdev_priv
-
     adapter = netdev_priv(netdev)
     ring = adapter.tx_ring
     if eth_skb_pad(skb):  # pads to ETH_ZLEN; on failure the skb is already freed
