@@ -22,7 +22,7 @@ size)`` (whole lines overlapping the range) and ``barrier(kind)``.
 Accessors (``cpu_read``, ``cpu_write``, ``memcpy``, ``memset``, ``cpu_read_u32``...) are
 synchronous: a CPU load or store takes no simulated bus time.  Each one is checked against the
 live streaming DMA mappings by the hooks below, which dma_debug_model.py (a layer up) registers
-at import, as kernel/dma/debug.c is called from the allocators.  kmalloc & co. are in
+at import (as mm/page_alloc.c calls debug_check_no_obj_freed on a free).  kmalloc & co. are in
 slab.py; struct page, the flat view and the constants in mm_types.py.
 """
 
