@@ -42,7 +42,7 @@ TX_RING, RX_RING = 0x1000, 0x2000
 TX_BUFS, TX_NBUF = 0x4000, 16     # TX descriptor i sends buffer i % TX_NBUF: they never change
 RX_BUFS, BUF_SIZE = 0x10000, 2048  # one 2 KiB buffer per RX descriptor (RCTL.BSIZE = 2048)
 MAC = {"a": "02:0a:35:00:00:01", "b": "02:0a:35:00:00:02"}  # ringnic_pair's MAC_A, MAC_B
-TXD_EOP, TXD_IFCS, TXD_RS = 0x01000000, 0x02000000, 0x08000000  # legacy TX CMD (driver-semantics 1.4)
+TXD_EOP, TXD_IFCS, TXD_RS = 0x01000000, 0x02000000, 0x08000000  # legacy TX CMD (e1000_hw.h E1000_TXD_CMD_*)
 HOST_COUNTERS = ("txd_fetch", "rxd_fetch", "tx_wb", "rx_wb", "rx_frames", "rx_bytes", "rx_errors")  # bench_host.v
 
 

@@ -1,6 +1,6 @@
 """NAPI RX, errors and bad input, end to end (wire -> RTL -> driver -> stack): every frame on the
 wire is delivered intact and in order, or counted in exactly one drop/error statistic of
-dev_get_stats (e1000_update_stats' mapping, driver-semantics 5.1), and the two add up.
+dev_get_stats (Linux e1000_main.c: e1000_update_stats' mapping), and the two add up.
 
 Bad input through the register interface is a rogue CPU write the test makes (the driver never
 does it); a bad DMA address is a descriptor the test corrupts in host memory, with the fence

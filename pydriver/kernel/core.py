@@ -11,6 +11,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from .errno import EBUSY, EINVAL
+
 # struct resource flags (include/linux/ioport.h)
 IORESOURCE_BITS = 0x000000FF
 IORESOURCE_TYPE_BITS = 0x00001F00
@@ -90,6 +92,37 @@ def DEFINE_RES_MEM(start: int, size: int, name: Optional[str] = None) -> Resourc
 
 def DEFINE_RES_IRQ(irq: int, name: Optional[str] = None) -> Resource:
     return Resource(irq, irq, name, IORESOURCE_IRQ)
+
+
+# --- struct resource tree (kernel/resource.c; request_mem_region & co. are in devres.py) ----
+
+def _request_resource_conflict(root: Resource, new: Resource):
+    """Insert ``new`` under ``root``; return the conflicting node or None."""
+    if new.end < new.start or new.start < root.start or new.end > root.end:
+        return root
+    for i, tmp in enumerate(root.children):
+        if tmp.start > new.end:
+            root.children.insert(i, new)
+            new.parent = root
+            return None
+        if tmp.end >= new.start:
+            return tmp
+    root.children.append(new)
+    new.parent = root
+    return None
+
+
+def request_resource(root: Resource, new: Resource) -> int:
+    return -EBUSY if _request_resource_conflict(root, new) is not None else 0
+
+
+def release_resource(old: Resource) -> int:
+    parent = old.parent
+    if parent is None or old not in parent.children:
+        return -EINVAL
+    parent.children.remove(old)
+    old.parent = None
+    return 0
 
 
 class Device:
@@ -203,6 +236,9 @@ class Kernel:
 
 
 _current: Optional[Kernel] = None
+# fn(kernel) run by boot(), registered at import by the layers above (netdevice: loopback_net_init),
+# as the kernel's initcalls run in link order.
+boot_hooks: list = []
 
 
 def boot(clock: Optional[Callable[[], int]] = None, seed=None) -> Kernel:
@@ -213,8 +249,8 @@ def boot(clock: Optional[Callable[[], int]] = None, seed=None) -> Kernel:
     """
     global _current
     _current = Kernel(clock, seed)
-    from .netdevice import loopback_net_init  # late: netdevice imports core
-    loopback_net_init(_current)
+    for hook in boot_hooks:
+        hook(_current)
     return _current
 
 

@@ -19,8 +19,8 @@ object has an ``iounmap()`` method it is called when the mapping goes away.
 
 import inspect
 
-from .core import (IORESOURCE_BUSY, IORESOURCE_MEM, Device, Resource,
-                   current, dev_name, resource_size, resource_type)
+from .core import (IORESOURCE_BUSY, IORESOURCE_MEM, Device, Resource, _request_resource_conflict,  # noqa: F401
+                   current, dev_name, release_resource, request_resource, resource_size, resource_type)
 from .errno import EBUSY, EINVAL, ENOMEM
 from .io import IoMem
 from .printk import dev_err, pr_err, pr_warn
@@ -98,35 +98,6 @@ async def devres_release_all(dev: Device) -> int:
 
 
 # --- struct resource tree (kernel/resource.c) --------------------------------
-
-def _request_resource_conflict(root: Resource, new: Resource):
-    """Insert ``new`` under ``root``; return the conflicting node or None."""
-    if new.end < new.start or new.start < root.start or new.end > root.end:
-        return root
-    for i, tmp in enumerate(root.children):
-        if tmp.start > new.end:
-            root.children.insert(i, new)
-            new.parent = root
-            return None
-        if tmp.end >= new.start:
-            return tmp
-    root.children.append(new)
-    new.parent = root
-    return None
-
-
-def request_resource(root: Resource, new: Resource) -> int:
-    return -EBUSY if _request_resource_conflict(root, new) is not None else 0
-
-
-def release_resource(old: Resource) -> int:
-    parent = old.parent
-    if parent is None or old not in parent.children:
-        return -EINVAL
-    parent.children.remove(old)
-    old.parent = None
-    return 0
-
 
 def _request_region(parent: Resource, start: int, n: int, name, flags: int):
     # __request_region: descend into non-busy containers, fail on busy overlap.

@@ -24,29 +24,23 @@ caught with dma_mapping_error()); ``dma_alloc_coherent`` returns ``(cpu_addr, dm
 
 from __future__ import annotations
 
-from pydriver.kernel.errno import EIO, ENOMEM
-
 from .devres import devres_add
-from .dma_debug import (DIR2NAME, DMA_BIDIRECTIONAL, DMA_FROM_DEVICE, DMA_NONE,  # noqa: F401
-                        DMA_TO_DEVICE, debug_dma_alloc_coherent, debug_dma_free_coherent,
+from .dma_debug import (debug_dma_alloc_coherent, debug_dma_free_coherent,
                         debug_dma_map_page, debug_dma_map_single, debug_dma_mapping_error,
                         debug_dma_sync_single_for_cpu, debug_dma_sync_single_for_device,
                         debug_dma_unmap_page, warn_report)
+from .dma_types import (DIR2NAME, DMA_ATTR_NO_KERNEL_MAPPING, DMA_ATTR_NO_WARN,  # noqa: F401
+                        DMA_ATTR_SKIP_CPU_SYNC, DMA_ATTR_WEAK_ORDERING, DMA_ATTR_WRITE_COMBINE,
+                        DMA_BIDIRECTIONAL, DMA_FROM_DEVICE, DMA_MAPPING_ERROR, DMA_NONE, DMA_TO_DEVICE)
+from .errno import EIO, ENOMEM
 from .mm import (GFP_KERNEL, PAGE_SIZE, Page, __pa, __va, _phys_write, alloc_phys_pages,
                  cache_line_size, caller_site, get_order, is_vmalloc_addr, mm_state,
                  offset_in_page, page_to_phys, release_phys_pages, track, untrack,
                  virt_addr_valid, virt_to_page, vmalloc_to_phys, vmap_uncached, vunmap)
 from .printk import kernel_bug
 from .swiotlb import (is_swiotlb_active, is_swiotlb_buffer, is_swiotlb_force_bounce,
-                      swiotlb_map, swiotlb_sync_single_for_cpu, swiotlb_sync_single_for_device,
-                      swiotlb_tbl_unmap_single)
-
-DMA_MAPPING_ERROR = 0xFFFFFFFF   # ~(dma_addr_t)0 with a 32-bit dma_addr_t (ARM without LPAE)
-DMA_ATTR_WEAK_ORDERING = 1 << 1
-DMA_ATTR_WRITE_COMBINE = 1 << 2
-DMA_ATTR_NO_KERNEL_MAPPING = 1 << 4
-DMA_ATTR_SKIP_CPU_SYNC = 1 << 5
-DMA_ATTR_NO_WARN = 1 << 8
+                      swiotlb_sync_single_for_cpu, swiotlb_sync_single_for_device,
+                      swiotlb_tbl_map_single, swiotlb_tbl_unmap_single)
 
 
 def DMA_BIT_MASK(n: int) -> int:  # noqa: N802 - the kernel's name
@@ -152,6 +146,31 @@ def arch_sync_dma_for_cpu(phys: int, size: int, direction: int) -> None:
         v7_dma_inv_range(phys, size)
 
 
+def swiotlb_map(dev, phys: int, size: int, dir: int, attrs: int = 0) -> int:
+    """dma-direct's bounce path (kernel/dma/swiotlb.c, here because it uses the mask and cache
+    helpers above): slots, a mask check of the slots, cache maintenance."""
+    tlb = swiotlb_tbl_map_single(dev, phys, size, dir, attrs)
+    if tlb < 0:
+        return DMA_MAPPING_ERROR
+    if not dma_capable(dev, tlb, size):
+        swiotlb_tbl_unmap_single(dev, tlb, size, dir, skip_sync=True)
+        return _mask_overflow(dev, "swiotlb", tlb, size)
+    return _mapped_for_device(dev, tlb, size, dir, attrs)
+
+
+def _mask_overflow(dev, what: str, addr: int, size: int) -> int:
+    warn_report(dev, "mask_overflow", f"{what} addr 0x{addr:08x}+{size} overflow "
+                f"(mask {dma_get_mask(dev):x}, bus limit 0).")
+    return DMA_MAPPING_ERROR
+
+
+def _mapped_for_device(dev, addr: int, size: int, direction: int, attrs: int) -> int:
+    """The cache maintenance of a new mapping (none for a dma-coherent device): ``addr``."""
+    if not dev_is_dma_coherent(dev) and not attrs & DMA_ATTR_SKIP_CPU_SYNC:
+        arch_sync_dma_for_device(addr, size, direction)
+    return addr
+
+
 # --- dma-direct ------------------------------------------------------------------------------
 
 def _direct_map(dev, phys: int, size: int, direction: int, attrs: int) -> int:
@@ -160,12 +179,8 @@ def _direct_map(dev, phys: int, size: int, direction: int, attrs: int) -> int:
     if not dma_capable(dev, phys, size):
         if is_swiotlb_active(dev):
             return swiotlb_map(dev, phys, size, direction, attrs)
-        warn_report(dev, "mask_overflow", f"DMA addr 0x{phys:08x}+{size} overflow "
-                    f"(mask {dma_get_mask(dev):x}, bus limit 0).")
-        return DMA_MAPPING_ERROR
-    if not dev_is_dma_coherent(dev) and not attrs & DMA_ATTR_SKIP_CPU_SYNC:
-        arch_sync_dma_for_device(phys, size, direction)
-    return phys
+        return _mask_overflow(dev, "DMA", phys, size)
+    return _mapped_for_device(dev, phys, size, direction, attrs)
 
 
 def _direct_sync_for_cpu(dev, addr: int, size: int, direction: int) -> None:

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .core import current, dev_driver_string, dev_name
+from .dma_types import (DIR2NAME, DMA_BIDIRECTIONAL, DMA_FROM_DEVICE, DMA_MAPPING_ERROR,  # noqa: F401
+                        DMA_NONE, DMA_TO_DEVICE)
+from .mm import cache_line_size, caller_site, is_vmalloc_addr, virt_addr_valid, warn_hooks
 from .printk import KERN_WARNING, dev_info, printk
 
-DMA_BIDIRECTIONAL, DMA_TO_DEVICE, DMA_FROM_DEVICE, DMA_NONE = 0, 1, 2, 3
-DIR2NAME = {DMA_BIDIRECTIONAL: "DMA_BIDIRECTIONAL", DMA_TO_DEVICE: "DMA_TO_DEVICE",
-            DMA_FROM_DEVICE: "DMA_FROM_DEVICE", DMA_NONE: "DMA_NONE"}
 dma_debug_single, dma_debug_sg, dma_debug_coherent, dma_debug_resource = range(4)
 TYPE2NAME = ("single", "scather-gather", "coherent", "resource")
 MAP_ERR_CHECK_NOT_APPLICABLE, MAP_ERR_NOT_CHECKED, MAP_ERR_CHECKED = range(3)
@@ -94,7 +94,6 @@ def _state(k=None) -> DmaDebugState:
 
 
 def _site() -> str:
-    from .mm import caller_site
     return caller_site()
 
 
@@ -103,7 +102,6 @@ def _pages(start: int, size: int):
 
 
 def _line_shift() -> int:
-    from .mm import cache_line_size
     return cache_line_size().bit_length() - 1
 
 
@@ -211,7 +209,6 @@ def _ref(dev, dev_addr, size, type_, direction, paddr=0):
 
 def debug_dma_map_single(dev, addr: int, length: int) -> bool:
     """False when the address is no linear-map memory (the model then refuses the mapping)."""
-    from .mm import is_vmalloc_addr, virt_addr_valid
     ok = True
     if not virt_addr_valid(addr):
         err_printk(dev, None, "map_invalid_area", "device driver maps memory from invalid area "
@@ -226,7 +223,6 @@ def debug_dma_map_single(dev, addr: int, length: int) -> bool:
 
 def debug_dma_map_page(dev, paddr: int, size: int, direction: int, dma_addr: int,
                        site: Optional[str] = None) -> Optional[DmaDebugEntry]:
-    from .dma import DMA_MAPPING_ERROR
     if dma_addr == DMA_MAPPING_ERROR:
         return None
     e = DmaDebugEntry(dev, dma_addr, size, dma_debug_single, direction, paddr,
@@ -243,7 +239,6 @@ def debug_dma_mapping_error(dev, dma_addr: int) -> None:
 
 
 def check_unmap(ref: DmaDebugEntry) -> Optional[DmaDebugEntry]:
-    from .dma import DMA_MAPPING_ERROR
     dev, a, sz = ref.dev, ref.dev_addr, ref.size
     entry = _exact(ref)
     if entry is None:
@@ -432,3 +427,10 @@ def debug_dma_dump_mappings(dev=None) -> None:
         dev_info(e.dev, "%s idx %d P=%x N=%x D=%x L=%x %s %s", TYPE2NAME[e.type],
                  (e.dev_addr >> HASH_FN_SHIFT) & 16383, e.paddr, e.paddr >> _PG, e.dev_addr,
                  e.size, DIR2NAME[e.direction], MAPERR2STR[e.map_err_type])
+
+
+def _mm_warn(check: str, text: str) -> None:
+    warn_report(None, check, text, raw=True)
+
+
+warn_hooks.append(_mm_warn)  # mm.py's WARNs (virt_to_phys) are recorded like the others

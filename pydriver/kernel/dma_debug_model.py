@@ -7,12 +7,13 @@
   non-coherent CPU one of the two writes is lost (Documentation/core-api/dma-api-howto.rst).
 * Freeing (kfree, free_pages) memory that is still mapped.
 
-Called by mm.py's accessors and allocators; reports go through dma_debug.err_printk, tagged
-``model=True``.
+Called by mm.py's accessors and allocators (and slab's kfree) through the mm hooks this module
+registers at import; reports go through dma_debug.err_printk, tagged ``model=True``.
 """
 
 from __future__ import annotations
 
+from . import mm
 from .dma_debug import (DIR2NAME, DMA_TO_DEVICE, _line_shift, _pages, _state,
                         dma_debug_coherent, err_printk)
 
@@ -72,3 +73,7 @@ def debug_dma_free_memory(phys: int, size: int, what: str) -> None:
                            f"{what}() of memory that is still DMA-mapped "
                            f"[device address=0x{e.dev_addr:016x}] [size={e.size} bytes] "
                            f"[mapped with {DIR2NAME[e.direction]}]", model=True)
+
+
+mm.cpu_access_hooks.append(debug_dma_cpu_access)
+mm.free_memory_hooks.append(debug_dma_free_memory)

@@ -6,7 +6,8 @@ Addresses are ``bytes`` of length ETH_ALEN.  ``eth_random_addr`` draws from
 
 import random as _random
 
-from .core import Device
+from .core import Device, current
+from .devres import devres_add
 from .errno import EADDRNOTAVAIL, EBUSY
 from .netdevice import (ARPHRD_ETHER, IFF_BROADCAST, IFF_LIVE_ADDR_CHANGE, IFF_MULTICAST,
                         IFF_TX_SKB_SHARING, NET_ADDR_RANDOM, NET_NAME_ENUM, NetDevice,
@@ -54,7 +55,6 @@ def alloc_etherdev(priv=None):
 
 
 def devm_alloc_etherdev_mqs(dev: Device, priv, txqs: int, rxqs: int):
-    from .devres import devres_add
     ndev = alloc_etherdev_mqs(priv, txqs, rxqs)
     if ndev is not None:
         devres_add(dev, free_netdev, ndev, name="devm_free_netdev")
@@ -109,7 +109,6 @@ def eth_zero_addr() -> bytes:
 def eth_random_addr(rng: _random.Random = None) -> bytes:
     """Random, locally administered, unicast."""
     if rng is None:
-        from .core import current
         rng = current().random
     addr = bytearray(rng.randbytes(ETH_ALEN))
     addr[0] &= 0xFE     # clear multicast bit

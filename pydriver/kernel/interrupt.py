@@ -25,8 +25,13 @@ import inspect
 from dataclasses import dataclass, field
 
 from .core import current, dev_name
+from .devres import devm_remove_action, devres_add
 from .errno import EBUSY, EINVAL, KernelBug
+from .of import of_device_is_compatible
 from .printk import KERN_EMERG, KERN_ERR, KERN_WARNING, kernel_bug, printk
+
+# irq_exit()'s work, registered by softirq.py (a layer up) at import: async fn() (invoke_softirq).
+irq_exit_hooks: list = []
 
 IRQ_NONE = 0
 IRQ_HANDLED = 1
@@ -435,7 +440,6 @@ def _devm_irq_release(irq, dev_id):
 
 def devm_request_threaded_irq(dev, irq: int, handler, thread_fn, irqflags: int,
                               devname, dev_id) -> int:
-    from .devres import devres_add
     ret = request_threaded_irq(irq, handler, thread_fn, irqflags,
                                devname if devname is not None else dev_name(dev), dev_id)
     if ret == 0:
@@ -449,7 +453,6 @@ def devm_request_irq(dev, irq: int, handler, irqflags: int, devname, dev_id) -> 
 
 
 def devm_free_irq(dev, irq: int, dev_id) -> None:
-    from .devres import devm_remove_action
     devm_remove_action(dev, _devm_irq_release, irq, dev_id)
     free_irq(irq, dev_id)
 
@@ -643,7 +646,6 @@ async def _handle_fasteoi_irq(desc, rt) -> None:
 
 async def generic_handle_irq(irq: int) -> int:
     """The CPU took interrupt ``irq``: hard-IRQ handlers, EOI, then pending softirqs."""
-    from .softirq import invoke_softirq
     desc = _desc(irq)
     if desc is None:
         _irq_state().irq_err_count += 1
@@ -653,7 +655,8 @@ async def generic_handle_irq(irq: int) -> int:
         await _handle_fasteoi_irq(desc, _rt(desc))
     finally:
         _preempt_sub(key, HARDIRQ_OFFSET)
-    await invoke_softirq()                   # irq_exit()
+    for hook in irq_exit_hooks:              # irq_exit(): invoke_softirq
+        await hook()
     return 0
 
 
@@ -663,7 +666,6 @@ def _chip_name(desc, rt) -> str:
     name = getattr(rt.chip, "name", None) if rt.chip is not None else None
     if name:
         return name
-    from .of import of_device_is_compatible
     dom = desc.domain
     if dom is not None and any(of_device_is_compatible(dom, c) for c in
                                ("arm,cortex-a9-gic", "arm,cortex-a15-gic", "arm,gic-400")):

@@ -21,7 +21,8 @@ size)`` (whole lines overlapping the range) and ``barrier(kind)``.
 
 Accessors (``cpu_read``, ``cpu_write``, ``memcpy``, ``memset``, ``cpu_read_u32``...) are
 synchronous: a CPU load or store takes no simulated bus time.  Each one is checked against the
-live streaming DMA mappings (``dma_debug_model.debug_dma_cpu_access``).  kmalloc & co. are in
+live streaming DMA mappings by the hooks below, which dma_debug_model.py (a layer up) registers
+at import (as mm/page_alloc.c calls debug_check_no_obj_freed on a free).  kmalloc & co. are in
 slab.py; struct page, the flat view and the constants in mm_types.py.
 """
 
@@ -36,7 +37,18 @@ from .mm_types import (DRAM_SIZE_DEFAULT, GFP_ATOMIC, GFP_DMA, GFP_KERNEL,  # no
                        VMALLOC_END, VMALLOC_OFFSET, ZERO_SIZE_PTR, __GFP_DMA, __GFP_FS,
                        __GFP_HIGH, __GFP_IO, __GFP_NOWARN, __GFP_ZERO, Allocation, FlatMemory,
                        Page, VmArea, caller_site)
+from .of import for_each_child_of_node, of_address_count, of_address_to_resource
 from .printk import kernel_bug, pr_warn
+
+# Hooks of the layers above (pydriver/kernel/__init__.py), registered at their import:
+cpu_access_hooks: list = []   # fn(vaddr, phys, n, write) on every CPU load/store (dma_debug_model)
+free_memory_hooks: list = []  # fn(phys, size, "kfree"/"free_pages") before memory is freed (same)
+warn_hooks: list = []         # fn(check, text): a WARN (CONFIG_DEBUG_VIRTUAL), recorded by dma_debug
+
+
+def notify_free_memory(phys: int, size: int, what: str) -> None:
+    for hook in free_memory_hooks:
+        hook(phys, size, what)
 
 
 class MmState:
@@ -78,7 +90,6 @@ def mm_state() -> MmState:
 
 def dram_size_from_dt(root) -> int:
     """Size of the DRAM at physical 0 from the /memory node(s) of ``root``, or 0."""
-    from .of import of_address_to_resource, of_address_count, for_each_child_of_node
     if root is None:
         return 0
     size = 0
@@ -119,9 +130,8 @@ def virt_to_phys(vaddr: int) -> int:
     """Linear-map translation; CONFIG_DEBUG_VIRTUAL warns on anything else (and, as in the
     kernel, the result is then garbage)."""
     if not virt_addr_valid(vaddr):
-        from .dma_debug import warn_report
-        warn_report(None, "virt_to_phys",
-                    f"virt_to_phys used for non-linear address: {vaddr:08x}", raw=True)
+        for hook in warn_hooks:
+            hook("virt_to_phys", f"virt_to_phys used for non-linear address: {vaddr:08x}")
     return __pa(vaddr)
 
 
@@ -305,8 +315,7 @@ def free_pages(addr: int, order: int) -> None:
     if a.order != order:
         raise kernel_bug("free_pages", f"order {order} for 0x{addr:08x}, allocated with "
                          f"order {a.order} at {a.site}")
-    from .dma_debug_model import debug_dma_free_memory
-    debug_dma_free_memory(a.phys, a.size, "free_pages")
+    notify_free_memory(a.phys, a.size, "free_pages")
     untrack(addr)
     release_phys_pages(a.phys, order)
 
@@ -354,8 +363,8 @@ def cpu_read(vaddr: int, n: int) -> bytes:
     if n <= 0:
         return b""
     phys, cached = translate(vaddr, n, "cpu_read")
-    from .dma_debug_model import debug_dma_cpu_access
-    debug_dma_cpu_access(vaddr, phys, n, write=False)
+    for hook in cpu_access_hooks:
+        hook(vaddr, phys, n, False)
     return mm_state().view.cpu_read(phys, n, cached)
 
 
@@ -365,8 +374,8 @@ def cpu_write(vaddr: int, data) -> None:
     if not data:
         return
     phys, cached = translate(vaddr, len(data), "cpu_write")
-    from .dma_debug_model import debug_dma_cpu_access
-    debug_dma_cpu_access(vaddr, phys, len(data), write=True)
+    for hook in cpu_access_hooks:
+        hook(vaddr, phys, len(data), True)
     mm_state().view.cpu_write(phys, data, cached)
 
 

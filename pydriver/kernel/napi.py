@@ -5,8 +5,9 @@ core polls it from net_rx_action (softirq.py) with ``napi.weight`` as budget, or
 from ``poll_one_napi`` (netpoll: TX completions only).  State bits are Linux's; the instance is
 owned by whoever set SCHED: the poll until it completes, napi_disable() until napi_enable().
 
-Violations of Documentation/networking/napi.rst raise KernelBug with the rule of
-driver-semantics §2.3 (N1..N10) and, where one exists, the kernel's own message:
+Violations of Documentation/networking/napi.rst (and of net/core/dev.c's own checks) raise
+KernelBug with the rule number below (N1..N10, numbered here) and, where one exists, the
+kernel's own message:
   N1  poll returned more than its budget (or a negative / non-int count)
   N2  poll returned the whole budget after napi_complete_done()
   N3  budget 0: RX work returned or counted, or napi_complete_done() called
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 
 from .interrupt import _wake, cpu_new_event, in_hardirq, might_sleep, print_once
 from .printk import kernel_bug, netdev_err, pr_warn
-from .softirq import NET_RX_SOFTIRQ, raise_softirq_irqoff, softnet_data
+from .softirq import NET_RX_SOFTIRQ, raise_softirq_irqoff, register_napi_poll, softnet_data
 
 NAPI_STATE_SCHED = 0            # poll is scheduled
 NAPI_STATE_MISSED = 1           # reschedule a napi
@@ -471,3 +472,6 @@ async def poll_one_napi(n: NapiStruct) -> int:
     finally:
         n.state &= ~NAPIF_STATE_NPSVC
         _wake(n.waiters)
+
+
+register_napi_poll(napi_poll)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections import deque
 
-from .netdevice import NetDevice, netif_carrier_ok, netif_device_present, netif_running
+from .core import current
+from .netdevice import (NetDevice, ip_link_show, netif_carrier_ok, netif_device_present, netif_running,
+                        watchdog_down_hooks, watchdog_up_hooks)
 from .printk import kernel_bug, netdev_crit
 from .skbuff import kfree_skb
 from .timer import TimerList, del_timer, jiffies, jiffies_to_msecs, mod_timer, time_after, timer_setup
@@ -80,7 +82,6 @@ netif_tx_disable = netif_stop_queue
 
 def netdev_xmit_more() -> bool:
     """True while the qdisc hands over an skb with more right behind it (defer the doorbell)."""
-    from .core import current
 
     return getattr(current(), "xmit_more", False)
 
@@ -149,7 +150,6 @@ async def dev_queue_xmit_list(skbs) -> None:
 
 async def qdisc_run(dev: NetDevice) -> None:
     """__qdisc_run: hand skbs to ndo_start_xmit while the queue runs; requeue on NETDEV_TX_BUSY."""
-    from .core import current
 
     q = netdev_get_tx_queue(dev)
     if q.running or not netif_running(dev):
@@ -215,6 +215,10 @@ def netdev_watchdog_down(dev: NetDevice) -> None:
         del_timer(timer)
 
 
+watchdog_up_hooks.append(netdev_watchdog_up)
+watchdog_down_hooks.append(netdev_watchdog_down)
+
+
 # ------------------------------------------------------------------ statistics
 STATS64_FIELDS = ("rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "rx_errors", "tx_errors",
                   "rx_dropped", "tx_dropped", "multicast", "collisions", "rx_length_errors",
@@ -248,8 +252,6 @@ def dev_get_stats(dev: NetDevice) -> RtnlLinkStats64:
 
 def ip_s_link_show(dev: NetDevice, details: int = 2) -> str:
     """``ip -s -s link show dev X`` (iproute2's rows; `details=1` is ``ip -s``)."""
-    from .netdevice import ip_link_show
-
     st = dev_get_stats(dev)
     out = [ip_link_show(dev)]
 

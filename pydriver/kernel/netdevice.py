@@ -19,9 +19,15 @@ eth_validate_addr.
 import inspect
 import types
 
-from .core import Device, current
+from .core import Device, boot_hooks, current
+from .devres import devres_add
 from .errno import EBUSY, EEXIST, EINVAL, EIO, ENFILE, ENODEV, EOPNOTSUPP, EOVERFLOW
-from .printk import kernel_bug, netdev_info, netdev_warn, pr_info
+from .printk import dev_warn, kernel_bug, netdev_info, netdev_warn, pr_err, pr_info, register_netdev_printk
+
+# The transmit watchdog's start and stop (dev_activate/dev_deactivate's __netdev_watchdog_up/down),
+# registered by netdev_queue.py (a layer up) at import: fn(ndev).
+watchdog_up_hooks: list = []
+watchdog_down_hooks: list = []
 
 IFNAMSIZ = 16
 MAX_ADDR_LEN = 32
@@ -327,7 +333,6 @@ def alloc_netdev_mqs(priv, name: str, name_assign_type: int, setup, txqs: int = 
 
     netdev_priv(ndev) returns ``priv()``.  Returns None on bad arguments, as Linux.
     """
-    from .printk import pr_err
     if len(name) >= IFNAMSIZ:
         pr_err("alloc_netdev_mqs: name too long")  # Linux BUG_ON()s; keep it soft
         return None
@@ -353,12 +358,6 @@ def alloc_netdev_mqs(priv, name: str, name_assign_type: int, setup, txqs: int = 
 
 def alloc_netdev(priv, name: str, name_assign_type: int, setup):
     return alloc_netdev_mqs(priv, name, name_assign_type, setup, 1, 1)
-
-
-def alloc_etherdev(priv=None):
-    """Defined in etherdevice (as in Linux); reachable here for convenience."""
-    from .etherdevice import alloc_etherdev as _alloc_etherdev
-    return _alloc_etherdev(priv)
 
 
 def free_netdev(ndev: NetDevice) -> None:
@@ -618,9 +617,8 @@ async def dev_open(ndev: NetDevice) -> int:
     await dev_set_rx_mode(ndev)
     _dev_activate(ndev)
     if _has_ndo(ndev, "ndo_tx_timeout"):
-        from .netdev_queue import netdev_watchdog_up  # dev_activate's __netdev_watchdog_up
-
-        netdev_watchdog_up(ndev)
+        for hook in watchdog_up_hooks:
+            hook(ndev)
     return 0
 
 
@@ -629,9 +627,8 @@ async def dev_close(ndev: NetDevice) -> None:
     if not ndev.flags & IFF_UP:
         return
     ndev.state &= ~(1 << __LINK_STATE_START)
-    from .netdev_queue import netdev_watchdog_down
-
-    netdev_watchdog_down(ndev)
+    for hook in watchdog_down_hooks:
+        hook(ndev)
     await _ndo(ndev, "ndo_stop")
     ndev.flags &= ~IFF_UP
 
@@ -753,8 +750,6 @@ async def devm_register_netdev(dev: Device, ndev: NetDevice) -> int:
     Like Linux, ``ndev`` must come from devm_alloc_etherdev() on the same device
     (else WARN and -EINVAL), so unregister runs before the devm free.
     """
-    from .devres import devres_add
-    from .printk import dev_warn
     if not any(d.release is free_netdev and d.args == (ndev,) for d in dev.devres):
         dev_warn(dev, "WARNING: devm_register_netdev: net_device not allocated with devm_alloc_etherdev")
         return -EINVAL
@@ -831,3 +826,11 @@ def ip_link_show(ndev: NetDevice = None) -> str:
     kind = {ARPHRD_ETHER: "ether", ARPHRD_LOOPBACK: "loopback"}.get(ndev.type, f"[{ndev.type}]")
     line2 = f"    link/{kind} {_mac(ndev.dev_addr)} brd {_mac(ndev.broadcast)}"
     return line1 + "\n" + line2
+
+
+def _printk_name(ndev: NetDevice) -> str:
+    return netdev_name(ndev) + netdev_reg_state(ndev)
+
+
+register_netdev_printk(_printk_name, netif_msg_mask)
+boot_hooks.append(loopback_net_init)

@@ -10,7 +10,6 @@ Return conventions (Linux returns int + out-parameter; we fold them):
     so ``if val < 0`` is unambiguous; strings are checked with IS_ERR().
   * ``of_address_to_resource`` returns a Resource or -EINVAL.
   * ``irq_of_parse_and_map`` returns a virq, 0 on failure (as Linux).
-  * ``of_get_mac_address`` returns 6 bytes or None.
 
 DeviceNode naming follows Linux: ``name`` is the node name without unit
 address ("ethernet"), ``full_name`` the last path component
@@ -23,8 +22,8 @@ from pathlib import Path
 import libfdt
 
 from .core import (IORESOURCE_BUSY, IORESOURCE_IRQ, IORESOURCE_MEM, IORESOURCE_SYSTEM_RAM, NR_IRQS_LEGACY, IrqDesc,
-                   Resource, current)
-from .errno import EILSEQ, EINVAL, ENODATA, ENODEV, EOVERFLOW
+                   Resource, current, request_resource)
+from .errno import EILSEQ, EINVAL, ENODATA, EOVERFLOW
 from .printk import pr_warn
 
 OF_BAD_ADDR = (1 << 64) - 1
@@ -457,7 +456,6 @@ def early_init_dt_scan_memory(root=None) -> list:
 
     Linux does this in two steps (memblock, then request_standard_resources).
     """
-    from .devres import request_resource
     root = root or current().of_root
     banks = []
     for np in _allnodes(root):
@@ -471,29 +469,6 @@ def early_init_dt_scan_memory(root=None) -> list:
                                           IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY))
                 banks.append((r.start, r.end - r.start + 1))
     return banks
-
-
-# --- MAC ------------------------------------------------------------------------
-
-def of_get_mac_address(np):
-    """6-byte MAC from "mac-address", then "local-mac-address", then "address"
-    (net/core/of_net.c order); only a 6-byte, valid unicast value counts. Else None."""
-    from .etherdevice import is_valid_ether_addr
-    for prop in ("mac-address", "local-mac-address", "address"):
-        v = of_get_property(np, prop)
-        if v is not None and len(v) == 6 and is_valid_ether_addr(v):
-            return bytes(v)
-    return None
-
-
-def of_get_ethdev_address(np, ndev) -> int:
-    """Set ndev's MAC from the tree: 0, or -ENODEV when there is none."""
-    from .etherdevice import eth_hw_addr_set
-    addr = of_get_mac_address(np)
-    if addr is None:
-        return -ENODEV
-    eth_hw_addr_set(ndev, addr)
-    return 0
 
 
 # --- interrupts -----------------------------------------------------------------

@@ -161,14 +161,22 @@ def dev_err_probe(dev, err: int, msg, *args) -> int:
 
 # --- struct net_device messages --------------------------------------------
 
+# What these need of struct net_device, registered by netdevice.py (a layer up) at import:
+# the name netdev_printk shows (netdev_name + netdev_reg_state) and netif_msg_mask.
+_netdev_hooks: dict = {}
+
+
+def register_netdev_printk(describe, msg_mask) -> None:
+    _netdev_hooks.update(describe=describe, msg_mask=msg_mask)
+
+
 def netdev_printk(level: int, ndev, msg, *args) -> None:
     """"<driver> <dev_name> <ifname>: msg" when the netdev has a parent device."""
-    from .netdevice import netdev_name, netdev_reg_state
     text = _fmt(msg, args)
     if ndev is None:
         printk(level, "(NULL net_device): %s", text)
         return
-    who = netdev_name(ndev) + netdev_reg_state(ndev)
+    who = _netdev_hooks["describe"](ndev)
     parent = ndev.dev.parent
     if parent is not None:
         printk(level, "%s %s %s: %s", dev_driver_string(parent), dev_name(parent), who, text)
@@ -194,8 +202,7 @@ netdev_dbg = _netdev(KERN_DEBUG, "netdev_dbg")
 
 
 def _netif_printk(level: int, priv, type_, ndev, msg, args) -> None:
-    from .netdevice import netif_msg_mask
-    if priv.msg_enable & netif_msg_mask(type_):
+    if priv.msg_enable & _netdev_hooks["msg_mask"](type_):
         netdev_printk(level, ndev, msg, *args)
 
 

@@ -10,10 +10,10 @@ freelist does.  Every object records where it was allocated, for leak reports.
 from __future__ import annotations
 
 from .core import Device
-from .devres import devres_add
+from .devres import devm_remove_action, devres_add
 from .mm import (GFP_KERNEL, PAGE_SHIFT, PAGE_SIZE, ZERO_SIZE_PTR, __GFP_ZERO, __va,
                  _phys_write, alloc_phys_pages, caller_site, get_order, mm_state,
-                 release_phys_pages, track, untrack)
+                 notify_free_memory, release_phys_pages, track, untrack)
 from .printk import kernel_bug
 
 KMALLOC_SIZES = (8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096)
@@ -109,8 +109,7 @@ def kfree(ptr) -> None:
     if a is None or a.kind != "kmalloc":
         raise kernel_bug("kfree", f"0x{ptr:08x} is not a live kmalloc object "
                          "(double free, or a pointer kmalloc did not return)")
-    from .dma_debug_model import debug_dma_free_memory
-    debug_dma_free_memory(a.phys, a.size, "kfree")
+    notify_free_memory(a.phys, a.size, "kfree")
     untrack(ptr)
     if a.cache is None:
         release_phys_pages(a.phys, a.order)
@@ -143,7 +142,6 @@ def devm_kzalloc(dev: Device, size: int, gfp: int = GFP_KERNEL) -> int:
 
 
 def devm_kfree(dev: Device, ptr: int) -> None:
-    from .devres import devm_remove_action
     devm_remove_action(dev, kfree, ptr)
     kfree(ptr)
 

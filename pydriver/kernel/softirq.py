@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from .core import current
 from .interrupt import (SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_OFFSET, _irq_state, _preempt_add, _preempt_sub,
                         _task_key, _wake, cpu_new_event, cpu_sleep, cpu_spawn, in_hardirq, in_interrupt,
-                        softirq_count)
+                        irq_exit_hooks, softirq_count)
 from .printk import kernel_bug
 
 HI_SOFTIRQ = 0
@@ -208,9 +208,17 @@ def local_bh_enable() -> None:
 
 # --- NET_RX --------------------------------------------------------------------------
 
+# napi.py's napi_poll, registered there at import (NAPI sits a layer up; in Linux net_rx_action
+# and napi_poll are both net/core/dev.c).
+_napi_hooks: dict = {}
+
+
+def register_napi_poll(poll) -> None:
+    _napi_hooks["poll"] = poll
+
+
 async def net_rx_action() -> None:
     """Poll the scheduled NAPI instances within netdev_budget and netdev_budget_usecs."""
-    from .napi import napi_poll
     st, k = _state(), current()
     sd = st.sd
     time_limit = k.now_ns() + st.hot.netdev_budget_usecs * 1000
@@ -232,7 +240,7 @@ async def net_rx_action() -> None:
                         done = not restart
                     break
                 n = work.pop(0)
-                budget -= await napi_poll(n, repoll)
+                budget -= await _napi_hooks["poll"](n, repoll)
                 if budget <= 0 or k.now_ns() >= time_limit:
                     sd.time_squeeze += 1
                     break
@@ -245,6 +253,9 @@ async def net_rx_action() -> None:
                 __raise_softirq_irqoff(NET_RX_SOFTIRQ)
             else:
                 sd.in_net_rx_action = False
+
+
+irq_exit_hooks.append(invoke_softirq)
 
 
 # --- /proc ---------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from __future__ import annotations
 from typing import Optional
 
 from .core import current
+from .dma_debug import warn_report
+from .dma_types import DMA_ATTR_SKIP_CPU_SYNC, DMA_BIDIRECTIONAL, DMA_FROM_DEVICE, DMA_TO_DEVICE
 from .errno import ENOMEM
 from .mm import (NORMAL_START, PAGE_SIZE, _phys_read, _phys_write, alloc_phys_pages, get_order,
                  release_phys_pages, reserve_phys, unreserve_phys)
@@ -138,7 +140,6 @@ def swiotlb_bounce(dev, tlb: int, size: int, to_device: bool) -> None:
     m = _mapping(mem, tlb)
     off = tlb - m.tlb
     if off + size > m.alloc_size:
-        from .dma_debug import warn_report
         warn_report(dev, "swiotlb_overflow", "Buffer overflow detected. Allocation size: "
                      f"{m.alloc_size}. Mapping size: {off + size}.")
         size = max(0, m.alloc_size - off)
@@ -168,7 +169,6 @@ def swiotlb_tbl_map_single(dev, orig: int, size: int, dir: int, attrs: int = 0) 
 
 
 def swiotlb_tbl_unmap_single(dev, tlb: int, size: int, dir: int, skip_sync: bool = False) -> None:
-    from .dma_debug import DMA_BIDIRECTIONAL, DMA_FROM_DEVICE
     mem = current().swiotlb
     m = _mapping(mem, tlb)
     if m is None:
@@ -181,36 +181,15 @@ def swiotlb_tbl_unmap_single(dev, tlb: int, size: int, dir: int, skip_sync: bool
 
 
 def swiotlb_sync_single_for_cpu(dev, tlb: int, size: int, dir: int) -> None:
-    from .dma_debug import DMA_BIDIRECTIONAL, DMA_FROM_DEVICE
     if _mapping(current().swiotlb, tlb) is not None and dir in (DMA_FROM_DEVICE, DMA_BIDIRECTIONAL):
         swiotlb_bounce(dev, tlb, size, False)
 
 
 def swiotlb_sync_single_for_device(dev, tlb: int, size: int, dir: int) -> None:
-    from .dma_debug import DMA_BIDIRECTIONAL, DMA_TO_DEVICE
     if _mapping(current().swiotlb, tlb) is not None and dir in (DMA_TO_DEVICE, DMA_BIDIRECTIONAL):
         swiotlb_bounce(dev, tlb, size, True)
 
 
-def swiotlb_map(dev, phys: int, size: int, dir: int, attrs: int = 0) -> int:
-    """dma-direct's bounce path: slots, a mask check of the slots, cache maintenance."""
-    from .dma import (DMA_ATTR_SKIP_CPU_SYNC, DMA_MAPPING_ERROR, arch_sync_dma_for_device,
-                      dev_is_dma_coherent, dma_capable, dma_get_mask)
-    from .dma_debug import warn_report
-    tlb = swiotlb_tbl_map_single(dev, phys, size, dir, attrs)
-    if tlb < 0:
-        return DMA_MAPPING_ERROR
-    if not dma_capable(dev, tlb, size):
-        swiotlb_tbl_unmap_single(dev, tlb, size, dir, skip_sync=True)
-        warn_report(dev, "mask_overflow", f"swiotlb addr 0x{tlb:08x}+{size} overflow "
-                     f"(mask {dma_get_mask(dev):x}, bus limit 0).")
-        return DMA_MAPPING_ERROR
-    if not dev_is_dma_coherent(dev) and not attrs & DMA_ATTR_SKIP_CPU_SYNC:
-        arch_sync_dma_for_device(tlb, size, dir)
-    return tlb
-
-
 def swiotlb_unmap(dev, tlb: int, size: int, dir: int, attrs: int = 0) -> None:
     """Copy back (unless DMA_ATTR_SKIP_CPU_SYNC) and free the slots."""
-    from .dma import DMA_ATTR_SKIP_CPU_SYNC
     swiotlb_tbl_unmap_single(dev, tlb, size, dir, skip_sync=bool(attrs & DMA_ATTR_SKIP_CPU_SYNC))

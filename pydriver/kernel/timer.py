@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from .core import current
+from .interrupt import cpu_sleep, cpu_spawn
 from .printk import kernel_bug
 
 HZ = 1000
@@ -32,12 +33,6 @@ def jiffies_to_msecs(j: int) -> int:
 
 def time_after(a: int, b: int) -> bool:
     return a - b > 0
-
-
-def _backend():
-    from .interrupt import cpu_sleep, cpu_spawn
-
-    return cpu_spawn, cpu_sleep
 
 
 async def _call(fn, *args):
@@ -70,7 +65,6 @@ def mod_timer(timer: TimerList, expires: int) -> int:
     if timer.function is None:
         raise kernel_bug("mod_timer", "mod_timer on a timer never set up with timer_setup")
     was = del_timer(timer)
-    spawn, sleep_ns = _backend()
     timer.expires = expires
     timer._gen += 1
     gen = timer._gen
@@ -78,12 +72,12 @@ def mod_timer(timer: TimerList, expires: int) -> int:
     async def fire():
         delay = expires * NSEC_PER_JIFFY - current().now_ns()
         if delay > 0:
-            await sleep_ns(delay)
+            await cpu_sleep(delay)
         if timer._gen == gen:
             timer._task = None
             await _call(timer.function, timer)
 
-    timer._task = spawn(fire())
+    timer._task = cpu_spawn(fire())
     return was
 
 
@@ -115,12 +109,11 @@ def schedule_work(work: WorkStruct) -> bool:
     """Queue `work` on the system workqueue (process context); False if already queued."""
     if work.pending:
         return False
-    spawn, _ = _backend()
     work.pending = True
 
     async def run():
         work.pending = False
         await _call(work.func, work)
 
-    spawn(run())
+    cpu_spawn(run())
     return True

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from pydriver.kernel.dma import DMA_BIT_MASK, dma_set_mask_and_coherent
 from pydriver.kernel.errno import EBUSY, ENODEV, ENOENT, ENOMEM
-from pydriver.kernel.etherdevice import eth_hw_addr_random, eth_hw_addr_set, eth_validate_addr, is_valid_ether_addr
+from pydriver.kernel.etherdevice import (alloc_etherdev, eth_hw_addr_random, eth_hw_addr_set, eth_validate_addr,
+                                         is_valid_ether_addr)
 from pydriver.kernel.netdevice import (
     NETIF_MSG_DRV,
     NETIF_MSG_LINK,
     NETIF_MSG_PROBE,
     SET_NETDEV_DEV,
-    alloc_etherdev,
     free_netdev,
     netdev_priv,
     netif_carrier_off,
@@ -24,7 +24,7 @@ from pydriver.kernel.netdevice import (
     register_netdev,
     unregister_netdev,
 )
-from pydriver.kernel.of import of_get_mac_address
+from pydriver.kernel.of_net import of_get_mac_address
 from pydriver.kernel.platform import (
     IORESOURCE_MEM,
     PlatformDriver,
@@ -43,6 +43,7 @@ from pydriver.kernel.napi import NAPI_POLL_WEIGHT, netif_napi_add_weight, netif_
 from pydriver.kernel.netdevice import IFF_UNICAST_FLT, NetDeviceOps
 from pydriver.kernel.spinlock import spin_lock_init
 from pydriver.kernel.timer import WorkStruct
+from pydriver.ringnic import bugdemo
 from pydriver.ringnic import netdev as netdev_ops
 from pydriver.ringnic import regs, rx, tx
 from pydriver.ringnic.hw import RNID_VALUE, RNVER_MAJOR, RingnicHw
@@ -78,9 +79,7 @@ class RingnicAdapter:
         self.itr = 0
         self.ipv4_addr = 0  # IP4AT0, network byte order in bits 7:0 first (the seed's PADR0)
         self.watchdog_task, self.reset_task = WorkStruct(), WorkStruct()
-        # bug demo (tests/test_dma_coherence.py): names of deliberately wrong variants of one code
-        # path each (tx.py, rx.py); empty, as here, is the real driver.
-        self.bugs: set[str] = set()
+        self.bugs = ()  # bug demo: no variant, the real driver
         self.hw_stats = {}
         self.stats_lock = spin_lock_init("stats_lock")
         for name in ("tx_packets", "tx_bytes", "tx_dropped", "restart_queue", "tdt_writes", "hw_csum_tx",
@@ -89,6 +88,16 @@ class RingnicAdapter:
                      "engine_errors", "interrupts", "polls"):
             setattr(self, name, 0)
 
+
+    @property
+    def bugs(self) -> bugdemo.Bugs:
+        """Deliberately wrong variants switched on (pydriver/ringnic/bugdemo.py); empty is the real
+        driver. Assigning names checks them: an unknown one raises ValueError naming the known."""
+        return self._bugs
+
+    @bugs.setter
+    def bugs(self, names) -> None:
+        self._bugs = bugdemo.Bugs(names)
 
 RINGNIC_NETDEV_OPS = NetDeviceOps(
     ndo_open=netdev_ops.ringnic_open,

@@ -38,7 +38,7 @@ async def irq_disable(adapter) -> None:
 async def irq_enable(adapter) -> None:
     if adapter.napi:
         napi_note_irq_unmask(adapter.napi)
-    if "clear_icr_on_unmask" in adapter.bugs:  # bug demo (test_napi_rx): loses what came while masked
+    if adapter.bugs.clear_icr_on_unmask:  # bug demo (bugdemo.py): loses what came while masked
         await adapter.hw.ew32(regs.ICR, 0xFFFFFFFF)
     await adapter.hw.ew32(regs.IMS, IMS_ENABLE_MASK)
     await adapter.hw.write_flush()

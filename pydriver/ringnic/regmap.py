@@ -84,7 +84,7 @@ class Register:
 
 
 def _elaborate():
-    from systemrdl import RDLCompiler
+    from systemrdl import RDLCompiler  # lazy: the RDL compiler is heavy and only `make regs` needs it
 
     compiler = RDLCompiler()
     compiler.compile_file(str(RDL))
@@ -94,7 +94,7 @@ def _elaborate():
 @functools.lru_cache(maxsize=None)
 def load() -> dict[str, Register]:
     """Registers by name, in address order."""
-    from systemrdl.rdltypes import OnReadType, OnWriteType
+    from systemrdl.rdltypes import OnReadType, OnWriteType  # lazy, as _elaborate
 
     regs = []
     for node in _elaborate().top.registers(unroll=False):
@@ -185,7 +185,7 @@ def verilog_header() -> str:
 
 
 def markdown() -> str:
-    from peakrdl_markdown import MarkdownExporter
+    from peakrdl_markdown import MarkdownExporter  # lazy: only the docs generator needs it
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "registers.md"

@@ -74,8 +74,8 @@ def buffer_len_for(max_frame: int) -> int:
 def setup_rx_resources(adapter) -> int:
     ring, dev = adapter.rx_ring, adapter.pdev.dev
     ring.size = (ring.count * DESC_SIZE + 4095) & ~4095
-    ring.cacheable = "ring_cacheable_rx" in adapter.bugs
-    if ring.cacheable:  # bug demo (tests/test_dma_coherence.py): the ring in cacheable memory
+    ring.cacheable = adapter.bugs.ring_cacheable_rx
+    if ring.cacheable:  # bug demo (bugdemo.py): the ring in cacheable memory
         ring.desc, ring.dma = bugdemo.cacheable_ring_alloc(dev, ring.size)
     else:
         ring.desc, ring.dma = dma_alloc_coherent(dev, ring.size)
@@ -91,8 +91,8 @@ def setup_rx_resources(adapter) -> int:
 def clean_rx_ring(adapter) -> None:
     ring, dev = adapter.rx_ring, adapter.pdev.dev
     for idx, bi in enumerate(ring.buffer_info):
-        if "leak_rx_buffer" in adapter.bugs and idx == (ring.next_to_use - 1) % ring.count:
-            continue  # bug demo (tests/test_dma_coherence.py): the walk misses the last buffer refilled
+        if adapter.bugs.leak_rx_buffer and idx == (ring.next_to_use - 1) % ring.count:
+            continue  # bug demo (bugdemo.py): the walk misses the last buffer refilled
         if bi.dma:
             dma_unmap_single(dev, bi.dma, adapter.rx_buffer_len, DMA_FROM_DEVICE)
         if bi.skb is not None:
@@ -188,12 +188,10 @@ async def clean_rx_irq(adapter, napi, budget: int) -> int:
         length = cpu_read_u16(d + 8)
         errors = cpu_read_u8(d + 13)
         bi = ring.buffer_info[i]
-        # bug demo (tests/test_dma_coherence.py): rx_no_sync unmaps only after the frame went up the
-        # stack (read while the NIC owns it); bad_unmap_size unmaps the frame's length, not the buffer's
-        unmap_late = "rx_no_sync" in adapter.bugs
+        unmap_late = adapter.bugs.rx_no_sync  # bug demo (bugdemo.py): unmapped after the stack read it
         if not unmap_late:
-            dma_unmap_single(dev, bi.dma, length if "bad_unmap_size" in adapter.bugs else adapter.rx_buffer_len,
-                             DMA_FROM_DEVICE)
+            size = length if adapter.bugs.bad_unmap_size else adapter.rx_buffer_len  # bug demo: too short
+            dma_unmap_single(dev, bi.dma, size, DMA_FROM_DEVICE)
         skb, dma, bi.skb, bi.dma = bi.skb, bi.dma, None, 0
         cpu_write_u8(d + 12, 0)
         i = (i + 1) % ring.count

@@ -15,7 +15,7 @@ from pydriver.kernel.mm import cpu_read_u32, cpu_write_u32, cpu_write_u64, memse
 from pydriver.kernel.netdev_queue import (NETDEV_TX_BUSY, NETDEV_TX_OK, __netdev_sent_queue, netdev_completed_queue,
                                           netdev_reset_queue, netdev_xmit_more, netif_queue_stopped,
                                           netif_start_queue, netif_stop_queue, netif_wake_queue, netif_xmit_stopped)
-from pydriver.kernel.netdevice import netif_carrier_ok
+from pydriver.kernel.netdevice import netdev_priv, netif_carrier_ok
 from pydriver.kernel.printk import dev_err, netif_dbg
 from pydriver.kernel.skbuff import (CHECKSUM_PARTIAL, ETH_HLEN, MAX_SKB_FRAGS, dev_kfree_skb_any, eth_skb_pad,
                                     skb_checksum_help, skb_headlen)
@@ -31,7 +31,7 @@ DESC_NEEDED = MAX_SKB_FRAGS + 1 + 2
 TX_WAKE_THRESHOLD = 32  # e1000: wake the queue once this many descriptors are free
 NETIF_F_HW_CSUM = 1 << 3  # netdev feature: the NIC inserts a ones'-complement sum (legacy IC/CSO/CSS)
 
-# Descriptor bits (legacy TX descriptor, driver-semantics.md section 1.4)
+# Descriptor bits (legacy TX descriptor: Linux drivers/net/ethernet/intel/e1000/e1000_hw.h, struct e1000_tx_desc)
 TXD_CMD_EOP, TXD_CMD_IFCS, TXD_CMD_IC, TXD_CMD_RS = 0x01000000, 0x02000000, 0x04000000, 0x08000000
 TXD_STAT_DD = 0x1
 
@@ -79,8 +79,8 @@ class TxRing:
 def setup_tx_resources(adapter) -> int:
     ring, dev = adapter.tx_ring, adapter.pdev.dev
     ring.size = (ring.count * DESC_SIZE + 4095) & ~4095  # e1000 rounds the ring up to 4 KiB
-    ring.cacheable = "ring_cacheable_tx" in adapter.bugs
-    if ring.cacheable:  # bug demo (tests/test_dma_coherence.py): the ring in cacheable memory
+    ring.cacheable = adapter.bugs.ring_cacheable_tx
+    if ring.cacheable:  # bug demo (bugdemo.py): the ring in cacheable memory
         ring.desc, ring.dma = bugdemo.cacheable_ring_alloc(dev, ring.size)
     else:
         ring.desc, ring.dma = dma_alloc_coherent(dev, ring.size)
@@ -95,11 +95,9 @@ def setup_tx_resources(adapter) -> int:
 def free_tx_resources(adapter) -> None:
     ring = adapter.tx_ring
     clean_tx_ring(adapter)
-    if ring.desc and ring.cacheable:  # bug demo (tests/test_dma_coherence.py): freed as allocated
+    if ring.desc and ring.cacheable:  # bug demo (bugdemo.py): freed as allocated
         bugdemo.cacheable_ring_free(adapter.pdev.dev, ring.size, ring.desc, ring.dma)
-    elif ring.desc and "leak_coherent" in adapter.bugs:
-        pass  # bug demo (tests/test_dma_coherence.py): dma_free_coherent forgotten at close
-    elif ring.desc:
+    elif ring.desc and not adapter.bugs.leak_coherent:  # bug demo (bugdemo.py): the leak
         dma_free_coherent(adapter.pdev.dev, ring.size, ring.desc, ring.dma)
     ring.desc = ring.dma = 0
 
@@ -107,8 +105,7 @@ def free_tx_resources(adapter) -> None:
 def _unmap_and_free(adapter, bi: TxBuffer) -> None:
     dev = adapter.pdev.dev
     if bi.dma:
-        # bug demo (tests/test_dma_coherence.py): bad_unmap_dir unmaps with the RX direction
-        direction = DMA_FROM_DEVICE if "bad_unmap_dir" in adapter.bugs else DMA_TO_DEVICE
+        direction = DMA_FROM_DEVICE if adapter.bugs.bad_unmap_dir else DMA_TO_DEVICE  # bug demo
         (dma_unmap_page if bi.mapped_as_page else dma_unmap_single)(dev, bi.dma, bi.length, direction)
     if bi.skb is not None:
         dev_kfree_skb_any(bi.skb)
@@ -178,8 +175,7 @@ def _tx_map(adapter, skb, first: int) -> int:
             bi.dma = dma_map_single(dev, ptr, length, DMA_TO_DEVICE)
         else:
             bi.dma, bi.mapped_as_page = dma_map_page(dev, page, offset, length, DMA_TO_DEVICE), True
-        # bug demo (tests/test_dma_coherence.py): no_mapping_error_check tests the handle for 0
-        if (not bi.dma) if "no_mapping_error_check" in adapter.bugs else dma_mapping_error(dev, bi.dma):
+        if (not bi.dma) if adapter.bugs.no_mapping_error_check else dma_mapping_error(dev, bi.dma):  # bug demo
             dev_err(dev, "TX DMA map failed")
             bi.dma = 0
             _unwind(adapter, first, count)
@@ -220,8 +216,6 @@ def _tx_queue(adapter, first: int, count: int, txd_lower: int, txd_upper: int) -
 
 async def ringnic_xmit_frame(skb, netdev) -> int:
     """ndo_start_xmit."""
-    from pydriver.kernel.netdevice import netdev_priv
-
     adapter = netdev_priv(netdev)
     ring = adapter.tx_ring
     if eth_skb_pad(skb):  # pads to ETH_ZLEN; on failure the skb is already freed
@@ -246,8 +240,8 @@ async def ringnic_xmit_frame(skb, netdev) -> int:
             txd_lower = TXD_CMD_IC | ((css + skb.csum_offset) << 16)
             txd_upper = css << 8
             adapter.hw_csum_tx += 1
-        elif "modify_after_map" in adapter.bugs:
-            csum_after_map = True  # bug demo (tests/test_dma_coherence.py): the sum goes in after the map
+        elif adapter.bugs.modify_after_map:
+            csum_after_map = True  # bug demo (bugdemo.py): the sum goes in after the map
         else:
             skb_checksum_help(skb)  # the seed driver's way: the CPU computes the sum
 
@@ -258,12 +252,12 @@ async def ringnic_xmit_frame(skb, netdev) -> int:
         dev_kfree_skb_any(skb)
         return NETDEV_TX_OK
     if csum_after_map:
-        skb_checksum_help(skb)  # bug demo (tests/test_dma_coherence.py): a CPU store into a mapped buffer
+        skb_checksum_help(skb)  # bug demo (bugdemo.py): a CPU store into a mapped buffer
     nbytes = skb.len
     _tx_queue(adapter, first, count, txd_lower, txd_upper)
     await _maybe_stop_tx(adapter, DESC_NEEDED)
     if __netdev_sent_queue(netdev, nbytes, netdev_xmit_more()):
-        if "no_dma_wmb" in adapter.bugs:  # bug demo (tests/test_dma_coherence.py): no wmb() first
+        if adapter.bugs.no_dma_wmb:  # bug demo (bugdemo.py): no wmb() first
             await adapter.hw.hw_addr.writel_relaxed(ring.next_to_use, regs.TDT)
         else:
             await adapter.hw.ew32(regs.TDT, ring.next_to_use)  # writel: orders the ring stores first

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pydriver.kernel import boot
-from pydriver.kernel import of
+from pydriver.kernel import of, of_net
 from pydriver.kernel.errno import EILSEQ, EINVAL, ENODATA, ENODEV, EOVERFLOW
 from pydriver.kernel.etherdevice import alloc_etherdev
 
@@ -219,26 +219,26 @@ def test_irq_interrupt_parent_phandle_ppi_and_extended(tmp_path, k):
 # --- MAC and DMA -----------------------------------------------------------------
 
 def test_of_get_mac_address_absent(k):
-    assert of.of_get_mac_address(nic(tree())) is None
+    assert of_net.of_get_mac_address(nic(tree())) is None
 
 
 def test_of_get_mac_address_local(tmp_path, k):
     np = nic(tree(tmp_path, "&ringnic0 { local-mac-address = [02 0a 35 00 00 01]; };"))
-    assert of.of_get_mac_address(np) == bytes.fromhex("020a35000001")
+    assert of_net.of_get_mac_address(np) == bytes.fromhex("020a35000001")
     ndev = alloc_etherdev()
-    assert of.of_get_ethdev_address(np, ndev) == 0 and ndev.dev_addr == bytes.fromhex("020a35000001")
+    assert of_net.of_get_ethdev_address(np, ndev) == 0 and ndev.dev_addr == bytes.fromhex("020a35000001")
 
 
 def test_of_get_mac_address_order_and_validity(tmp_path, k):
     # mac-address (the one in use) wins over local-mac-address, as net/core/of_net.c
     np = nic(tree(tmp_path, "&ringnic0 { local-mac-address = [02 0a 35 00 00 01]; "
                             "mac-address = [02 0a 35 00 00 02]; };"))
-    assert of.of_get_mac_address(np) == bytes.fromhex("020a35000002")
+    assert of_net.of_get_mac_address(np) == bytes.fromhex("020a35000002")
     # invalid entries are skipped: multicast, zero, wrong length
     np = nic(tree(tmp_path, "&ringnic0 { mac-address = [01 00 5e 00 00 01]; "
                             "local-mac-address = [00 00 00 00 00 00]; address = [02 0a 35 00 01]; };"))
-    assert of.of_get_mac_address(np) is None
-    assert of.of_get_ethdev_address(np, alloc_etherdev()) == -ENODEV
+    assert of_net.of_get_mac_address(np) is None
+    assert of_net.of_get_ethdev_address(np, alloc_etherdev()) == -ENODEV
 
 
 def test_dma_coherent_on_node_or_inherited(tmp_path, k):
