@@ -14,6 +14,12 @@ TBHDL    := $(sort $(wildcard tb/hdl/*.v))
 SIMS     ?= verilator,icarus
 QUICK    ?= 0
 FULL     ?= 0
+# The regression runs on every core (pytest-xdist; a single TESTCASE runs alone). Sharding over
+# several machines: SPLITS=N GROUP=k (pytest-split, by the durations in sim/test_durations.json).
+JOBS     ?= auto
+SPLITS   ?=
+GROUP    ?=
+DURATIONS := sim/test_durations.json
 
 # Debian 12 packages: simulators, FST for Verilator (lz4), dtc, GTKWave headless, the venv and
 # what pylibfdt builds with; the TAP bridge's tools (`make tap`, tests/test_tap.py): ip, sysctl,
@@ -23,13 +29,14 @@ APT_PKGS := make g++ perl iverilog liblz4-dev zlib1g-dev device-tree-compiler sw
             gtkwave xvfb xauth python3-venv python3-dev \
             iproute2 procps iputils-ping iputils-arping iperf3
 
-.PHONY: help deps venv sim list waves lint unit test demo tap bench regs clean
+.PHONY: help deps venv sim durations list waves lint unit test demo tap bench regs clean
 
 help:
 	@echo "make demo                     probe the NIC from the device tree, print dmesg and ip link"
 	@echo "make test                     everything CI runs: lint, unit tests, sim on both simulators"
 	@echo "make tap [SIM=icarus]         (root) the kernel's arping, ping, iperf3 between two netns through the NICs"
-	@echo "make sim [SIM=icarus] [TESTCASE=name] [WAVES=1]   the cocotb regression (default Verilator)"
+	@echo "make sim [SIM=icarus] [TESTCASE=name] [WAVES=1]   the cocotb regression (default Verilator), on every core"
+	@echo "make sim SPLITS=4 GROUP=2     one shard of four (pytest-split; make durations records the timings)"
 	@echo "make list                     the cocotb tests, grouped by driver path"
 	@echo "make waves TESTCASE=name      (re)run a test with waves and open it in GTKWave"
 	@echo "make lint                     verilator --lint-only -Wall and iverilog -Wall on rtl/ and tb/hdl/"
@@ -65,9 +72,20 @@ venv: deps $(VENV)/.installed
 SIM_ARGS = --sim $(SIM) $(if $(TESTCASE),--testcase $(TESTCASE)) $(if $(filter 1,$(WAVES)),--waves) \
            $(if $(HOSTMEM),--hostmem $(HOSTMEM))
 
+PARALLEL = $(if $(TESTCASE),,$(if $(filter-out 0 1,$(JOBS)),-n $(JOBS)))
+SHARD    = $(if $(SPLITS),--splits $(SPLITS) --group $(GROUP) --durations-path $(DURATIONS))
+
+# Every toplevel is built before the workers start (tb/runner.py --prebuild); each worker still
+# checks its build under a lock, so a test run alone or a new toplevel is safe too.
 sim: venv
 	@mkdir -p build
-	$(PYTEST) tests -m $(SIM) $(SIM_ARGS) --junitxml=build/junit-$(SIM).xml -q
+	@$(if $(PARALLEL),$(PY) -m tb.runner --prebuild $(SIM) $(if $(HOSTMEM),--hostmem $(HOSTMEM)) $(if $(filter 1,$(WAVES)),--waves))
+	$(PYTEST) tests -m $(SIM) $(SIM_ARGS) $(PARALLEL) $(SHARD) --junitxml=build/junit-$(SIM).xml -q
+
+# Records every cocotb test's duration for pytest-split (run it on one machine, commit the file).
+durations: venv
+	$(PYTEST) tests -m "verilator or icarus" $(if $(HOSTMEM),--hostmem $(HOSTMEM)) -n $(JOBS) \
+	  --store-durations --clean-durations --durations-path $(DURATIONS) -q
 
 list: venv
 	@$(PYTEST) -o addopts="-p no:cacheprovider" -p no:terminal tests --sim $(SIM) --list-paths
@@ -103,7 +121,7 @@ lint: venv
 	echo "lint clean: $(RTL) $(TBHDL)"
 
 unit: venv
-	$(PYTEST) tests -m "not verilator and not icarus" -q
+	$(PYTEST) tests -m "not verilator and not icarus" -q $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS))
 
 # Both simulators, and both host memory models: Verilator with cocotbext-axi's AxiRam on the DMA
 # port (the default), Icarus on the fast path (HDL bridge, Python per burst), which halves its time.

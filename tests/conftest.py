@@ -14,6 +14,8 @@ from __future__ import annotations
 import difflib
 import time
 from collections import defaultdict
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -98,8 +100,12 @@ class CocotbItem(pytest.Item):
         res = runner.run(self.sim, self.module_name, self.test, self.toplevel,
                          waves=self.config.getoption("--waves"), params=self.params,
                          hostmem=self.config.getoption("--hostmem"))
-        self.config._ringnic_results.append(res)
-        self.user_properties += [("sim_time_ns", res.sim_time_ns), ("log", str(res.log))]
+        # The summary reads these back from the report (pytest_runtest_logreport): under
+        # pytest-xdist the test runs in a worker and only its report reaches the controller.
+        self.user_properties += [("sim_time_ns", res.sim_time_ns), ("log", str(res.log)),
+                                 ("ringnic", {"sim": res.sim, "passed": res.passed, "skipped": res.skipped,
+                                              "sim_time_ns": res.sim_time_ns, "wall_s": res.wall_s,
+                                              "waves": str(res.waves) if res.waves else ""})]
         if res.waves:
             self.user_properties.append(("waves", str(res.waves)))
         if res.skipped:  # the cocotb test called pytest.skip(reason): SKIPPED, never passed
@@ -155,6 +161,23 @@ def pytest_collection_modifyitems(session, config, items):
                 print(f"  {t:<44} {doc.strip().splitlines()[0] if doc.strip() else ''}")
         print()
         pytest.exit("listed", returncode=0)
+
+
+_CONFIG = []
+
+
+def pytest_sessionstart(session):
+    _CONFIG[:] = [session.config]
+
+
+def pytest_runtest_logreport(report):
+    """Collects each cocotb test's figures, in the process that reports (the xdist controller)."""
+    if report.when != "call" or not _CONFIG:
+        return
+    for name, value in report.user_properties:
+        if name == "ringnic":
+            v = dict(value)
+            _CONFIG[0]._ringnic_results.append(SimpleNamespace(**{**v, "waves": Path(v["waves"]) if v["waves"] else None}))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
