@@ -35,7 +35,7 @@ help:
 	@echo "make lint                     verilator --lint-only -Wall and iverilog -Wall on rtl/ and tb/hdl/"
 	@echo "make unit                     pure-Python tests (kernel layer, register map, toolchain)"
 	@echo "make bench [SIMS=verilator] [QUICK=1] [FULL=1]   simulation speed, NIC efficiency, NAPI: table + bench/results.json"
-	@echo "make regs                     regenerate regs.py, ringnic_regmap.vh, docs/registers.md from the RDL"
+	@echo "make regs                     regenerate regs.py, desc.py, ringnic_regmap.vh, ringnic_desc.vh, docs/, sim/filters/ from the RDL"
 
 # ---------------------------------------------------------------- bootstrap
 # Checks every run (cheap); installs only what is missing; needs root to install.

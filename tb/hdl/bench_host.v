@@ -115,6 +115,8 @@ module bench_host #(
     input  wire        s_axi_rready
 );
 
+`include "ringnic_desc.vh"
+
     localparam [31:0] RING_BYTES = 16 * RING_N;
 
     // ------------------------------------------------------------ RAM on the DMA port
@@ -196,11 +198,13 @@ module bench_host #(
     wire [31:0] w_off_tx  = wr_mon_addr - ring_tx_base;
     wire [31:0] w_off_rx  = wr_mon_addr - ring_rx_base;
     wire        ar_fire   = s_axi_arvalid && s_axi_arready;
-    // A write-back is the descriptor's upper 8 bytes: offset 8 in the 16-byte descriptor.
+    // A write-back is the descriptor's upper 8 bytes: offset 8 in the 16-byte descriptor, bit WB_LO
+    // of rtl/ringnic_desc.vh's layout.
+    localparam integer WB_LO = 64;
     wire        tx_wb     = wr_mon_valid && w_off_tx < RING_BYTES && w_off_tx[3];
-    wire        rx_wb     = wr_mon_valid && w_off_rx < RING_BYTES && w_off_rx[3] && wr_mon_data[32];
-    wire        rx_eop    = wr_mon_data[33];
-    wire [7:0]  rx_errors = wr_mon_data[47:40];
+    wire        rx_wb     = wr_mon_valid && w_off_rx < RING_BYTES && w_off_rx[3] && wr_mon_data[RN_RXD_STAT_DD-WB_LO];
+    wire        rx_eop    = wr_mon_data[RN_RXD_STAT_EOP-WB_LO];
+    wire [7:0]  rx_errors = wr_mon_data[RN_RXD_ERRORS-WB_LO +: RN_RXD_ERRORS_W];
 
     reg [63:0] cnt_txd_fetch, cnt_rxd_fetch, cnt_tx_wb, cnt_rx_wb, cnt_rx_frames, cnt_rx_bytes, cnt_rx_errors;
 
@@ -222,7 +226,7 @@ module bench_host #(
                 cnt_tx_wb <= cnt_tx_wb + 64'd1;
             if (rx_wb) begin
                 cnt_rx_wb    <= cnt_rx_wb + 64'd1;
-                cnt_rx_bytes <= cnt_rx_bytes + {48'd0, wr_mon_data[15:0]};
+                cnt_rx_bytes <= cnt_rx_bytes + {48'd0, wr_mon_data[RN_RXD_LENGTH-WB_LO +: RN_RXD_LENGTH_W]};
             end
             if (rx_wb && rx_eop)
                 cnt_rx_frames <= cnt_rx_frames + 64'd1;
