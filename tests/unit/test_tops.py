@@ -1,0 +1,20 @@
+"""The HDL test tops that re-wire ringnic's ports are generated from its port list (tb/tops.py)."""
+
+import pytest
+
+from tb import tops
+
+
+@pytest.mark.parametrize("path", list(tops.GENERATED), ids=lambda p: p.name)
+def test_generated_top_is_current(path):
+    assert path.read_text() == tops.GENERATED[path](), "stale: run `make regs`"
+
+
+def test_ports_follow_the_nic():
+    nic = {p.name: p for p in tops.nic_ports()}
+    assert nic["s_axil_awaddr"].rng == "[16:0]" and nic["m_axi_wstrb"].rng == "[7:0]" and nic["irq"].rng == ""
+    pair = {p.name for p in tops.pair_ports()}
+    assert {"clk", "rst", "a_s_axil_awaddr", "b_m_axi_rready", "a_irq", "b_irq"} <= pair
+    assert not any(n.startswith(("a_m_axis", "b_s_axis")) for n in pair), "the MAC sides are the links"
+    _, bridge = tops.bridge()
+    assert {p.name: p.rng for p in bridge}["rd_data"] == "[64*MAX_BEATS-1:0]"
