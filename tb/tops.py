@@ -6,6 +6,9 @@ rtl/ringnic.v and tb/hdl/host_mem_bridge.v (their ANSI headers) so that they nev
 * tb/hdl/ringnic_host.v       one NIC with its DMA port behind a host_mem_bridge (hm_*)
 * tb/hdl/ringnic_pair_host.v  the pair with a host_mem_bridge per NIC (a_hm_*, b_hm_*)
 
+and, in the hand-written bench tops (tb/hdl/bench_host.v, ringnic_pair_bench.v), the regions between
+`// BEGIN tb/tops.py: <name>` and `// END tb/tops.py: <name>` lines that copy ringnic's ports.
+
 ``python -m tb.tops --write`` (run by ``make regs``) regenerates them; ``--check`` exits non-zero
 when one is stale (tests/unit/test_tops.py runs it). Port widths are those of ringnic's default
 parameters; the bridge's MAX_BEATS stays a parameter of the tops.
@@ -183,7 +186,71 @@ ringnic_pair's.""",
                    top, body)
 
 
-GENERATED = {HDL / "ringnic_pair.v": pair, HDL / "ringnic_host.v": host, HDL / "ringnic_pair_host.v": pair_host}
+# ------------------------------------------------------------------------------ the bench tops
+# Hand-written (counters, doorbells), with their copies of ringnic's ports in generated regions:
+#     // BEGIN tb/tops.py: <region>   ...   // END tb/tops.py: <region>
+def _flip(p: Port) -> Port:
+    return p._replace(dir="output" if p.dir == "input" else "input")
+
+
+def _listed(lines: list[str], last: bool) -> list[str]:
+    """Port declarations or connections, comma-separated; `last`: nothing follows them."""
+    return [ln + ("" if last and k == len(lines) - 1 else ",") for k, ln in enumerate(lines)]
+
+
+def _by(prefix: str) -> list[Port]:
+    return [p for p in nic_ports() if p.name.startswith(prefix)]
+
+
+def _bench_host_regions() -> dict[str, list[str]]:
+    """bench_host: the harness's register port (ringnic's s_axil_), the NIC's (m_axil_, flipped),
+    and the NIC's DMA port (s_axi_, ringnic's m_axi_ flipped)."""
+    axil = _by("s_axil_")
+    return {"harness port": _listed([p.decl() for p in axil], False),
+            "nic port": _listed([_flip(p).renamed("m_axil_" + p.name[7:]).decl() for p in axil], False),
+            "dma port": _listed([_flip(p).renamed("s_axi_" + p.name[6:]).decl() for p in _by("m_axi_")], True)}
+
+
+def _pair_bench_regions() -> dict[str, list[str]]:
+    """ringnic_pair_bench: the harness's register ports, the wires between the mux of each
+    bench_host (a_nic_axil_) and the pair, the DMA wires (a_m_axi_), and the connections."""
+    axil, dma = _by("s_axil_"), _by("m_axi_")
+    out = {"harness ports": _listed([p.renamed(f"{n}_{p.name}").decl() for n in "ab" for p in axil], True), "wires": []}
+    for n in "ab":
+        out["wires"] += [f"    // NIC {n.upper()}: register port after the mux, DMA port"]
+        out["wires"] += _wires([p.renamed(f"{n}_nic_axil_{p.name[7:]}") for p in axil] + [p.renamed(f"{n}_{p.name}") for p in dma])
+        out[f"host {n}"] = _listed([f"        .{p.name}({n}_{p.name})" for p in axil]
+                                   + [f"        .m_axil_{p.name[7:]}({n}_nic_axil_{p.name[7:]})" for p in axil]
+                                   + [f"        .s_axi_{p.name[6:]}({n}_{p.name})" for p in dma], True)
+    conns = [f"        .{p.name}({p.name})" for p in pair_ports() if p.name in ("clk", "rst")]
+    conns += [f"        .{p.name}({p.name[:2]}nic_axil_{p.name[9:]})" if p.name[2:].startswith("s_axil_")
+              else f"        .{p.name}({p.name})" for p in pair_ports() if p.name not in ("clk", "rst")]
+    out["pair"] = _listed(conns, True)
+    return out
+
+
+def fill(path: Path, regions: dict[str, list[str]]) -> str:
+    """The text of `path` with each generated region's lines replaced."""
+    out, skip = [], None
+    for ln in path.read_text().splitlines():
+        m = re.match(r"\s*// (BEGIN|END) tb/tops\.py: (.+)$", ln)
+        if m and m.group(1) == "BEGIN":
+            assert skip is None, f"{path.name}: BEGIN {m.group(2)} inside region {skip} (its END missing)"
+            out += [ln] + regions.pop(m.group(2))
+            skip = m.group(2)
+        elif m:
+            assert skip == m.group(2), f"{path.name}: END {m.group(2)} without its BEGIN"
+            out.append(ln)
+            skip = None
+        elif skip is None:
+            out.append(ln)
+    assert not regions and skip is None, f"{path.name}: regions {list(regions) or skip} not found or not closed"
+    return "\n".join(out) + "\n"
+
+
+GENERATED = {HDL / "ringnic_pair.v": pair, HDL / "ringnic_host.v": host, HDL / "ringnic_pair_host.v": pair_host,
+             HDL / "bench_host.v": lambda: fill(HDL / "bench_host.v", _bench_host_regions()),
+             HDL / "ringnic_pair_bench.v": lambda: fill(HDL / "ringnic_pair_bench.v", _pair_bench_regions())}
 
 
 def stale() -> list[Path]:

@@ -18,3 +18,12 @@ def test_ports_follow_the_nic():
     assert not any(n.startswith(("a_m_axis", "b_s_axis")) for n in pair), "the MAC sides are the links"
     _, bridge = tops.bridge()
     assert {p.name: p.rng for p in bridge}["rd_data"] == "[64*MAX_BEATS-1:0]"
+
+
+def test_bench_tops_keep_their_hand_written_parts_around_generated_regions(tmp_path):
+    bench = (tops.HDL / "ringnic_pair_bench.v").read_text()
+    assert "cnt_ab_frames" in bench and bench.count("// BEGIN tb/tops.py:") == 5
+    broken = tmp_path / "bench.v"
+    broken.write_text(bench.replace("// END tb/tops.py: pair", ""))
+    with pytest.raises(AssertionError, match="pair"):
+        tops.fill(broken, tops._pair_bench_regions())
