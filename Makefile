@@ -42,7 +42,8 @@ help:
 	@echo "make lint                     verilator --lint-only -Wall and iverilog -Wall on rtl/ and tb/hdl/"
 	@echo "make unit                     pure-Python tests (kernel layer, register map, toolchain)"
 	@echo "make bench [SIMS=verilator] [QUICK=1] [FULL=1]   simulation speed, NIC efficiency, NAPI: table + bench/results.json"
-	@echo "make regs                     regenerate regs.py, ringnic_regmap.vh, docs/registers.md from the RDL"
+	@echo "make regs                     regenerate regs.py, desc.py, ringnic_regmap.vh, ringnic_desc.vh, docs/, sim/filters/ from the RDL"
+	@echo "                              and the HDL test tops (tb/hdl/ringnic_pair.v, ...) from rtl/ringnic.v's ports"
 
 # ---------------------------------------------------------------- bootstrap
 # Checks every run (cheap); installs only what is missing; needs root to install.
@@ -146,6 +147,7 @@ bench: venv
 
 regs: venv
 	$(PY) -m pydriver.ringnic.regmap --write
+	$(PY) -m tb.tops --write
 
 clean:
 	rm -rf build

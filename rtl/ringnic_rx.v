@@ -136,6 +136,7 @@ module ringnic_rx #(
 );
 
 `include "ringnic_regmap.vh"
+`include "ringnic_desc.vh"
 
     // ================================================================ constants
     // Packet buffer: two of the longest frames the MAC takes (1522 bytes without LPE), in
@@ -160,9 +161,12 @@ module ringnic_rx #(
     localparam [2:0]   AXI_SIZE8   = 3'd3;
 
     // Legacy RX descriptor bits (e1000 RXD_STAT_*, RXD_ERR_*).
-    localparam [7:0]   STAT_DD     = 8'h01;
-    localparam [7:0]   STAT_EOP    = 8'h02;
-    localparam [7:0]   STAT_IXSM   = 8'h04;
+    // The write-back beat is descriptor bytes 8..15: bit WB_LO of rtl/ringnic_desc.vh's layout.
+    localparam integer WB_LO       = 64;
+    localparam [127:0] WB_DONE     = (128'd1 << RN_RXD_STAT_DD) | (128'd1 << RN_RXD_STAT_IXSM);
+    localparam [127:0] WB_EOP      = 128'd1 << RN_RXD_STAT_EOP;
+    localparam [127:0] WB_CE       = 128'd1 << RN_RXD_ERR_CE;
+    localparam [127:0] WB_RXE      = 128'd1 << RN_RXD_ERR_RXE;
 
     // Engine states.
     localparam [1:0]   E_OFF   = 2'd0;   // not running: RCTL.EN clear, or stopped on an error
@@ -434,10 +438,12 @@ module ringnic_rx #(
     wire [15:0] wb_bsize = 16'd1 << ff_blog2[ffw];
     wire        wb_eop   = (wb_rem <= wb_bsize);
     wire [15:0] wb_len   = wb_eop ? wb_rem : wb_bsize;
-    wire [7:0]  wb_stat  = STAT_DD | STAT_IXSM | (wb_eop ? STAT_EOP : 8'h00);
-    wire [7:0]  wb_errs  = wb_eop ? {ff_flags[ffw][2], 6'd0, ff_flags[ffw][3]} : 8'h00;   // RXE 0x80, CE 0x01
-    wire [63:0] wb_beat  = {16'h0000, wb_errs, wb_stat, 16'h0000, wb_len};
-    wire [31:0] wb_addr  = rdba + {12'd0, wb_idx, 4'd0} + 32'd8;
+    // Length; DD and IXSM; EOP, CE and RXE on the frame's last descriptor; csum and special 0.
+    wire [63:0] wb_beat  = ({48'd0, wb_len} << (RN_RXD_LENGTH - WB_LO)) | WB_DONE[WB_LO +: 64]
+                         | (wb_eop ? WB_EOP[WB_LO +: 64] : 64'd0)
+                         | ((wb_eop && ff_flags[ffw][3]) ? WB_CE[WB_LO +: 64] : 64'd0)
+                         | ((wb_eop && ff_flags[ffw][2]) ? WB_RXE[WB_LO +: 64] : 64'd0);
+    wire [31:0] wb_addr  = rdba + {12'd0, wb_idx, 4'd0} + WB_LO / 8;
 
     wire        wb_req   = run_ok && (ff_wb != ff_pl);
     wire        pl_req   = (fe_st == FE_BURST) && run_ok;
@@ -617,7 +623,7 @@ module ringnic_rx #(
             end
             if (r_hs) begin
                 if (!rd_odd) begin
-                    dcache[dc_wr[DC_LOG2-1:0]] <= m_axi_rdata[31:0];
+                    dcache[dc_wr[DC_LOG2-1:0]] <= m_axi_rdata[RN_RXD_BUFFER_ADDR +: 32];
                     rd_lo_ok <= !m_axi_rresp[1];
                 end else begin
                     // Both halves OKAY and still running: the descriptor is usable.

@@ -117,6 +117,7 @@ module ringnic_tx #(
 );
 
 `include "ringnic_regmap.vh"
+`include "ringnic_desc.vh"
 
     // ================================================================ constants
     // Frame buffer: MAX_FRAME bytes rounded up to a power of two of 64-bit words (>= 32 words).
@@ -139,12 +140,13 @@ module ringnic_tx #(
     localparam [16:0]  RING_MAX  = 17'd1 << RING_LOG2;
     localparam integer RING_AW   = RING_LOG2;
 
-    // Legacy descriptor CMD byte (8254x): bit positions.
-    localparam integer CMD_EOP  = 0;
-    localparam integer CMD_IFCS = 1;
-    localparam integer CMD_IC   = 2;
-    localparam integer CMD_RS   = 3;
-    localparam integer CMD_RPS  = 4;   // report packet sent: QEMU writes DD for it as for RS
+    // Descriptor bytes 8..15 (the second fetch beat, the write-back beat) sit at bit DQ_LO of
+    // rtl/ringnic_desc.vh's 128-bit layout.
+    localparam integer DQ_LO = 64;
+    // Write-back: STA.DD set, EC/LC/TU cleared, the rest of bytes 12..15 kept.
+    localparam [127:0] WB_SET = 128'd1 << RN_TXD_STAT_DD;
+    localparam [127:0] WB_CLR = (128'd1 << RN_TXD_STAT_EC) | (128'd1 << RN_TXD_STAT_LC) | (128'd1 << RN_TXD_STAT_TU);
+    localparam [7:0]   WB_STRB = 8'h0F << ((RN_TXD_UPPER - DQ_LO) / 8);  // the upper dword's bytes
 
     localparam [1:0] C_IDLE  = 2'd0;   // nothing to do; (re)checks the ring on start
     localparam [1:0] C_RUN   = 2'd1;
@@ -380,10 +382,14 @@ module ringnic_tx #(
     wire        d_poison = dq_rdata[96];
     wire [31:0] d_addr   = dq_rdata[95:64];
     wire [63:0] d_q      = dq_rdata[63:0];
-    wire [15:0] d_len    = d_q[15:0];
-    wire [7:0]  d_cso    = d_q[23:16];
-    wire [7:0]  d_cmd    = d_q[31:24];
-    wire [7:0]  d_css    = d_q[47:40];
+    wire [15:0] d_len    = d_q[RN_TXD_LENGTH-DQ_LO +: RN_TXD_LENGTH_W];
+    wire [7:0]  d_cso    = d_q[RN_TXD_CSO-DQ_LO +: RN_TXD_CSO_W];
+    wire [7:0]  d_css    = d_q[RN_TXD_CSS-DQ_LO +: RN_TXD_CSS_W];
+    wire        d_eop    = d_q[RN_TXD_CMD_EOP-DQ_LO];
+    wire        d_ifcs   = d_q[RN_TXD_CMD_IFCS-DQ_LO];
+    wire        d_ic     = d_q[RN_TXD_CMD_IC-DQ_LO];
+    // RPS (report packet sent): QEMU writes DD for it as for RS.
+    wire        d_rs     = d_q[RN_TXD_CMD_RS-DQ_LO] | d_q[RN_TXD_CMD_RPS-DQ_LO];
 
     wire [16:0] flen_new = (p_mid ? p_flen : 17'd0) + {1'b0, d_len};
     wire        slot_ok  = (({1'b0, meta_count} + frames_inflight) < META_DEPTH) && !wbf_full;
@@ -485,7 +491,7 @@ module ringnic_tx #(
             if (r_fire && r_desc) begin
                 r_odd <= ~r_odd;
                 if (!r_odd) begin
-                    r_lo_addr <= m_axi_rdata[31:0];
+                    r_lo_addr <= m_axi_rdata[RN_TXD_BUFFER_ADDR +: 32];
                     r_lo_err  <= m_axi_rresp[1];
                 end else begin
                     dq_wdata <= {r_lo_err || m_axi_rresp[1], r_lo_addr, m_axi_rdata};
@@ -530,7 +536,7 @@ module ringnic_tx #(
 
     always @(posedge clk) begin
         if (p_pop)
-            wb_mem[pidx[RING_AW-1:0]] <= {d_cmd[CMD_RS] | d_cmd[CMD_RPS], d_q[63:32]};
+            wb_mem[pidx[RING_AW-1:0]] <= {d_rs, d_q[RN_TXD_UPPER-DQ_LO +: RN_TXD_UPPER_W]};
         if (w_rd)
             wb_rdata <= wb_mem[w_raddr[RING_AW-1:0]];
     end
@@ -560,10 +566,10 @@ module ringnic_tx #(
             // AW and W leave together; each valid drops on its own handshake.
             if (w_issue) begin
                 aw_valid_q <= 1'b1;
-                aw_addr_q  <= ring_base + {12'd0, w_cur, 4'd0} + 32'd8;
+                aw_addr_q  <= ring_base + {12'd0, w_cur, 4'd0} + DQ_LO / 8;
                 w_valid_q  <= 1'b1;
-                // Bytes 12..15: STA with DD set and EC/LC/TU cleared, CSS and special kept.
-                w_data_q   <= {wb_rdata[31:8], wb_rdata[7:4], 4'b0001, 32'd0};
+                w_data_q   <= (({32'd0, wb_rdata[31:0]} << (RN_TXD_UPPER - DQ_LO)) & ~WB_CLR[DQ_LO +: 64])
+                              | WB_SET[DQ_LO +: 64];
             end else begin
                 if (m_axi_awready) aw_valid_q <= 1'b0;
                 if (m_axi_wready)  w_valid_q  <= 1'b0;
@@ -763,9 +769,9 @@ module ringnic_tx #(
                 p_idx  <= pidx;
                 p_addr <= d_addr;
                 p_left <= d_len;
-                p_eop  <= d_cmd[CMD_EOP];
-                p_ic   <= d_cmd[CMD_IC];
-                p_ifcs <= d_cmd[CMD_IFCS];
+                p_eop  <= d_eop;
+                p_ic   <= d_ic;
+                p_ifcs <= d_ifcs;
                 p_cso  <= d_cso;
                 p_css  <= d_css;
                 pidx   <= ring_next(pidx, ring_size);
@@ -793,7 +799,7 @@ module ringnic_tx #(
         end
     end
 
-    assign wbf_push  = p_pop && d_cmd[CMD_EOP];
+    assign wbf_push  = p_pop && d_eop;
     assign wbf_wdata = {p_mid ? p_first : pidx, pidx, ring_next(pidx, ring_size)};
 
     // ================================================================ AXI outputs
@@ -827,7 +833,7 @@ module ringnic_tx #(
     assign m_axi_awprot  = 3'b010;
     assign m_axi_awvalid = aw_valid_q;
     assign m_axi_wdata   = w_data_q;
-    assign m_axi_wstrb   = 8'hF0;      // descriptor bytes 12..15
+    assign m_axi_wstrb   = WB_STRB;
     assign m_axi_wlast   = 1'b1;
     assign m_axi_wvalid  = w_valid_q;
 

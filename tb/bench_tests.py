@@ -27,7 +27,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge, Timer
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiResp
 
-from pydriver.ringnic import regs
+from pydriver.ringnic import desc, regs
 from tb.board import checked_test
 from tb.runner import BUILD, settings
 from tb.wakeups import Wakeups
@@ -42,7 +42,6 @@ TX_RING, RX_RING = 0x1000, 0x2000
 TX_BUFS, TX_NBUF = 0x4000, 16     # TX descriptor i sends buffer i % TX_NBUF: they never change
 RX_BUFS, BUF_SIZE = 0x10000, 2048  # one 2 KiB buffer per RX descriptor (RCTL.BSIZE = 2048)
 MAC = {"a": "02:0a:35:00:00:01", "b": "02:0a:35:00:00:02"}  # ringnic_pair's MAC_A, MAC_B
-TXD_EOP, TXD_IFCS, TXD_RS = 0x01000000, 0x02000000, 0x08000000  # legacy TX CMD (e1000_hw.h E1000_TXD_CMD_*)
 HOST_COUNTERS = ("txd_fetch", "rxd_fetch", "tx_wb", "rx_wb", "rx_frames", "rx_bytes", "rx_errors")  # bench_host.v
 
 
@@ -130,18 +129,18 @@ class BenchNic:
             self.preload(TX_BUFS + i * BUF_SIZE, f)
         txd, rxd = bytearray(), bytearray()
         for i in range(RING_N):
-            cmd = TXD_EOP | TXD_IFCS | TXD_RS
-            txd += (TX_BUFS + (i % TX_NBUF) * BUF_SIZE).to_bytes(8, "little")
-            txd += (len(frames[i % TX_NBUF]) | cmd).to_bytes(4, "little") + bytes(4)
-            rxd += (RX_BUFS + i * BUF_SIZE).to_bytes(8, "little") + bytes(8)
+            cmd = desc.TXD_CMD_EOP | desc.TXD_CMD_IFCS | desc.TXD_CMD_RS
+            txd += desc.pack(desc.TXD_LAYOUT, buffer_addr=TX_BUFS + (i % TX_NBUF) * BUF_SIZE,
+                             lower=len(frames[i % TX_NBUF]) | cmd)
+            rxd += desc.pack(desc.RXD_LAYOUT, buffer_addr=RX_BUFS + i * BUF_SIZE)
         self.preload(TX_RING, bytes(txd))
         self.preload(RX_RING, bytes(rxd))
 
     async def program(self, tx: bool, rx: bool) -> None:
         """The rings empty (head = tail = 0), engines on, interrupts masked: the doorbell fills them."""
         await self.wr(regs.IMC, 0xFFFFFFFF)
-        for reg, value in ((regs.TDBAL, TX_RING), (regs.TDLEN, 16 * RING_N), (regs.TDH, 0), (regs.TDT, 0),
-                           (regs.RDBAL, RX_RING), (regs.RDLEN, 16 * RING_N), (regs.RDH, 0), (regs.RDT, 0)):
+        for reg, value in ((regs.TDBAL, TX_RING), (regs.TDLEN, desc.DESC_SIZE * RING_N), (regs.TDH, 0), (regs.TDT, 0),
+                           (regs.RDBAL, RX_RING), (regs.RDLEN, desc.DESC_SIZE * RING_N), (regs.RDH, 0), (regs.RDT, 0)):
             await self.wr(reg, value)
         if tx:
             await self.wr(regs.TCTL, regs.TCTL_EN | regs.TCTL_PSP)

@@ -41,7 +41,7 @@ from pydriver.kernel.printk import dmesg
 from pydriver.kernel.skbuff import csum_fold, csum_partial, skb_from_bytes, skb_partial_csum_set
 from pydriver.ringnic import regs
 from pydriver.ringnic.netdev import update_stats
-from pydriver.ringnic.rx import RXD_STAT_DD, RXD_STAT_EOP
+from pydriver.ringnic.desc import RXD_LAYOUT, RXD_STAT_DD, RXD_STAT_EOP, RXD_STAT_IXSM, RXD_STATUS, TXD_UPPER, unpack
 from tb.board import Board, BoardCheckError, checked_test
 from tb.ringnic_tb import RingnicTB
 from tb.traffic import (ACP_OVERLAY, NIC_MAC, PEER_MAC, delivered, on_wire, rx_frame, tx_frame, until, up, wire,
@@ -162,7 +162,7 @@ async def test_dma_coherence_ring_cacheable_tx(dut):
     reps = dma_debug_take_reports()
     assert [r.text for r in reps] == [
         owned("writes to", ring.dma, ring.size, "DMA_BIDIRECTIONAL", ring.desc, ring.size),  # setup's memset
-        owned("reads", ring.dma, ring.size, "DMA_BIDIRECTIONAL", ring.desc + 12, 4),        # the DD poll
+        owned("reads", ring.dma, ring.size, "DMA_BIDIRECTIONAL", ring.desc + TXD_UPPER, 4),  # the DD poll
     ]
     assert re.fullmatch(SITE.format(file="tx.py", fn="setup_tx_resources"), reps[0].site)
     assert re.fullmatch(SITE.format(file="tx.py", fn="clean_tx_irq"), reps[1].site)
@@ -182,7 +182,7 @@ async def test_dma_coherence_ring_cacheable_rx(dut):
     assert b.hostmem.dram.read(ring.dma, 16) == bytes(16)  # descriptor 0 as the NIC fetches it
     f = rx_frame(1)
     await wire(b, [f])
-    await until(lambda: b.hostmem.dram.read(ring.dma + 12, 1)[0] & RXD_STAT_DD, "the NIC's write-back")
+    await until(lambda: b.hostmem.dram.read(ring.dma + RXD_STATUS, 1)[0] & RXD_STAT_DD, "the NIC's write-back")
 
     # "I wrote it but the NIC never saw it": the frame went to address 0
     faults = b.hostmem.take_iommu_faults()
@@ -192,11 +192,11 @@ async def test_dma_coherence_ring_cacheable_rx(dut):
     assert b.hostmem.dram.read(0, len(f) + 4) == with_fcs(f)
 
     # "the NIC wrote it but the driver never sees it": DD|EOP and the length in DRAM, not in the cache
-    wb = b.hostmem.dram.read(ring.dma, 16)
-    ixsm = 0x04  # the RTL sets "ignore checksum indication" on every write-back
-    assert wb[12] == RXD_STAT_DD | RXD_STAT_EOP | ixsm and int.from_bytes(wb[8:10], "little") == len(f) + 4
+    wb = unpack(RXD_LAYOUT, b.hostmem.dram.read(ring.dma, 16))
+    # the RTL sets IXSM ("ignore checksum indication") on every write-back
+    assert wb["status"] == RXD_STAT_DD | RXD_STAT_EOP | RXD_STAT_IXSM and wb["length"] == len(f) + 4
     assert b.hostmem.cache.line_state(ring.dma) == (True, True)
-    assert b.hostmem.cache.read(ring.dma + 12, 1) == b"\0"
+    assert b.hostmem.cache.read(ring.dma + RXD_STATUS, 1) == b"\0"
     await Timer(50, "us")
     assert b.received == [] and adapter.rx_packets == 0
     await update_stats(adapter)
@@ -205,7 +205,7 @@ async def test_dma_coherence_ring_cacheable_rx(dut):
     reps = dma_debug_take_reports()
     assert [r.text for r in reps] == [
         owned("writes to", ring.dma, ring.size, "DMA_BIDIRECTIONAL", ring.desc, ring.size),  # setup's memset
-        owned("reads", ring.dma, ring.size, "DMA_BIDIRECTIONAL", ring.desc + 12, 1),        # the DD poll
+        owned("reads", ring.dma, ring.size, "DMA_BIDIRECTIONAL", ring.desc + RXD_STATUS, 1),  # the DD poll
     ]
     assert re.fullmatch(SITE.format(file="rx.py", fn="setup_rx_resources"), reps[0].site)
     assert re.fullmatch(SITE.format(file="rx.py", fn="clean_rx_irq"), reps[1].site)
@@ -451,9 +451,10 @@ async def test_dma_coherence_acp_dma_coherent(dut):
         assert b.hostmem.take_iommu_faults() == [], bug
         if bug.startswith("ring_cacheable"):
             dma, size, desc = ring_refs[bug[-2:]]
-            n = 1 if bug.endswith("rx") else 4  # the DD poll: the status byte, or TX's upper dword
+            # the DD poll: the status byte, or TX's upper dword
+            off, n = (RXD_STATUS, 1) if bug.endswith("rx") else (TXD_UPPER, 4)
             assert seen[bug] == [owned("writes to", dma, size, "DMA_BIDIRECTIONAL", desc, size),
-                                 owned("reads", dma, size, "DMA_BIDIRECTIONAL", desc + 12, n)], bug
+                                 owned("reads", dma, size, "DMA_BIDIRECTIONAL", desc + off, n)], bug
         elif bug == "modify_after_map":
             assert seen[bug] == [owned("writes to", __pa(tx_data), len(raw), "DMA_TO_DEVICE", tx_field, 2)]
         elif bug == "rx_no_sync":

@@ -15,7 +15,7 @@ from pydriver.kernel.netdev_queue import dev_get_stats
 from pydriver.kernel.netdevice import dev_get_by_name, netdev_priv
 from pydriver.ringnic import netdev as ringnic_netdev
 from pydriver.ringnic.netdev import update_stats
-from pydriver.ringnic.rx import RXD_STAT_DD
+from pydriver.ringnic.desc import DESC_SIZE, RXD_STAT_DD, RXD_STATUS
 from tb.board import checked_test
 from tb.irq import DEFAULT_LATENCY_NS
 from tb.traffic import burst, delivered, rx_frame, until, up, wire, wire_idle
@@ -113,7 +113,7 @@ async def frame_in_the_unmask_window(b, adapter, wait_ns: int) -> dict:
     async def irq_enable_after_a_frame(a):
         if "unmask_ns" not in race and a.napi.in_poll and b.received:
             # The poll has seen no DD and completed; now the frame lands, written back in full.
-            status = ring.dma + ring.next_to_clean * 16 + 12  # in DRAM, as the NIC writes it
+            status = ring.dma + ring.next_to_clean * DESC_SIZE + RXD_STATUS  # in DRAM, as the NIC writes it
             await wire(b, [late])
             await until(lambda: b.hostmem.dram.read(status, 1)[0] & RXD_STAT_DD, "the late write-back")
             race["unmask_ns"], race["deliveries"] = b.tb.now_ns(), line.deliveries
@@ -155,7 +155,7 @@ async def test_napi_rx_lost_wakeup_caught(dut):
     race = await frame_in_the_unmask_window(b, adapter, 50_000)
     assert b.received == race["frames"][:1], "the late frame was delivered although its cause was cleared"
     ring = adapter.rx_ring
-    assert b.hostmem.dram.read(ring.dma + ring.next_to_clean * 16 + 12, 1)[0] & RXD_STAT_DD
+    assert b.hostmem.dram.read(ring.dma + ring.next_to_clean * DESC_SIZE + RXD_STATUS, 1)[0] & RXD_STAT_DD
     await wire(b, [rx_frame(3)])  # the next event picks it up
     assert await delivered(b, 3) == race["frames"] + [rx_frame(3)]
 

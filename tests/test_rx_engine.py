@@ -30,7 +30,7 @@ from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 from scapy.packet import Raw
 
-from pydriver.ringnic import regs
+from pydriver.ringnic import desc, regs
 
 HDL_TOPLEVEL = "ringnic_rx"
 
@@ -237,7 +237,7 @@ class RxBench:
             await self.set_rctl(self.rctl_bits(bsize, extra))
 
     def set_desc(self, i: int, buf: int) -> None:
-        self.ram.write(self.ring_base + 16 * i, buf.to_bytes(8, "little") + bytes(8))
+        self.ram.write(self.ring_base + desc.DESC_SIZE * i, desc.pack(desc.RXD_LAYOUT, buffer_addr=buf))
         self.buffers[i] = (buf, buf + self.bsize)
         self._starts = None
 
@@ -273,8 +273,9 @@ class RxBench:
         raise AssertionError("the RX block did not go idle")
 
     def desc(self, i: int) -> tuple[int, int, int]:
-        d = self.ram.read(self.ring_base + 16 * i + 8, 8)
-        return int.from_bytes(d[0:2], "little"), d[4], d[5]
+        """(length, status, errors) of descriptor i."""
+        d = desc.unpack(desc.RXD_LAYOUT, self.ram.read(self.ring_base + desc.DESC_SIZE * i, desc.DESC_SIZE))
+        return d["length"], d["status"], d["errors"]
 
     async def collect(self, count: int, refill: bool = True, limit: int = 200_000) -> list[Received]:
         """Read `count` frames from the ring as the driver would (DD, EOP chains), in order.
@@ -288,7 +289,7 @@ class RxBench:
             while True:
                 while True:
                     length, status, errors = self.desc(i)
-                    if status & 0x01:
+                    if status & desc.RXD_STAT_DD:
                         break
                     await self.cycles(16)
                     waited += 16
@@ -298,11 +299,11 @@ class RxBench:
                 rx.data += self.ram.read(lo, length)
                 rx.descs.append((i, length, status, errors))
                 i = (i + 1) % self.n
-                if status & 0x02:
+                if status & desc.RXD_STAT_EOP:
                     break
             out.append(rx)
             for j, *_ in rx.descs:
-                self.ram.write(self.ring_base + 16 * j + 8, bytes(8))
+                self.ram.write(self.ring_base + desc.DESC_SIZE * j + desc.RXD_LENGTH, bytes(8))  # length..special
             self.next_clean = i
             if refill:
                 await self.set_rdt((i - 1) % self.n)
@@ -317,7 +318,8 @@ class RxBench:
                                  f"at {k}{ctx}; descriptors {rx.descs}; buffers {[hex(self.buffers[i][0]) for i, *_ in rx.descs]}")
         for k, (i, length, status, errs) in enumerate(rx.descs):
             last = k == len(rx.descs) - 1
-            assert status == (0x07 if last else 0x05), f"descriptor {i}: status 0x{status:02x}"
+            want = desc.RXD_STAT_DD | desc.RXD_STAT_IXSM | (desc.RXD_STAT_EOP if last else 0)
+            assert status == want, f"descriptor {i}: status 0x{status:02x}"
             assert errs == (errors if last else 0), f"descriptor {i}: errors 0x{errs:02x}, want 0x{errors:02x}"
             if not last:
                 assert length == self.bsize, f"descriptor {i} of a chain holds {length} bytes, not the buffer size"
@@ -425,8 +427,8 @@ class RxBench:
             hi = lo + 8
             if strb != 0xFF:
                 self._err(f"write-back W strobe 0x{strb:02x}")
-            st = (data >> 32) & 0xFF
-            bu.eop = bool(st & 0x02)
+            st = desc.unpack(desc.RXD_LAYOUT, data.to_bytes(8, "little"), start=8)["status"]
+            bu.eop = bool(st & desc.RXD_STAT_EOP)
             if bu.eop:
                 self.wb_head = (bu.desc + 1) % self.n
             self._write_back(bu)
@@ -638,7 +640,7 @@ async def test_rx_engine_crc_error(dut):
     await tb.set_rctl(tb.rctl_bits(extra=regs.RCTL_SBP))
     tb.send(bad)
     (rx,) = await tb.collect(1)
-    tb.check_frame(rx, bad, errors=0x01)
+    tb.check_frame(rx, bad, errors=desc.RXD_ERR_CE)
     await tb.idle()
     assert tb.stats["crcerrs"] == 2 and tb.stats["gprc"] == 1, "a stored bad frame is not a good one"
     assert tb.tor == 100 + 200 + 100 and tb.gorc == 200, "TOR counts every frame, GORC good ones"
@@ -660,7 +662,7 @@ async def test_rx_engine_tuser(dut):
     await tb.set_rctl(tb.rctl_bits(extra=regs.RCTL_SBP))
     tb.send(f, tuser=1)
     (rx,) = await tb.collect(1)
-    tb.check_frame(rx, f, errors=0x80)
+    tb.check_frame(rx, f, errors=desc.RXD_ERR_RXE)
     await tb.idle()
     assert tb.stats["rxerrc"] == 2
     await tb.finish()

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import random
 import socket
-import struct
 import zlib
 
 import cocotb
@@ -36,7 +35,7 @@ from cocotbext.axi.axi_channels import (AxiARBus, AxiARMonitor, AxiAWBus, AxiAWM
 from cocotbext.axi.stream import define_stream
 from scapy.all import IP, TCP, UDP, Ether, Raw
 
-from pydriver.ringnic import regs
+from pydriver.ringnic import desc, regs
 from tb.runner import settings
 
 HDL_TOPLEVEL = "ringnic_tx"
@@ -48,8 +47,8 @@ MAX_FRAME = 16384                     # the RTL default
 DESC_BURST = 8
 MAX_BURST_BEATS = 16
 
-# Legacy descriptor CMD bits
-EOP, IFCS, IC, RS, RPS, DEXT = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
+# Legacy descriptor CMD bits (masks in lower.data)
+EOP, IFCS, IC, RS, RPS = desc.TXD_CMD_EOP, desc.TXD_CMD_IFCS, desc.TXD_CMD_IC, desc.TXD_CMD_RS, desc.TXD_CMD_RPS
 EN, PSP = regs.TCTL_EN, regs.TCTL_PSP
 
 TXDW, TXQE, TXE = regs.ICR_TXDW, regs.ICR_TXQE, regs.ICR_TXE
@@ -420,17 +419,22 @@ class Ring:
         self.tail, self.frames = 0, []
 
     def desc_addr(self, i: int) -> int:
-        return self.base + 16 * i
+        return self.base + desc.DESC_SIZE * i
 
     def free(self) -> int:
         return (self.tb.tdh - self.tail - 1) % self.count
 
     def write_desc(self, i, addr, length, cmd, cso=0, css=0, sta=0, special=0):
-        self.tb.mem.write(self.desc_addr(i), struct.pack("<QHBBBBH", addr, length, cso, cmd, sta, css, special))
+        """`sta`: the byte below CSS (STA and the reserved bits above it)."""
+        lower = length << desc.TXD_LENGTH_SHIFT | cso << desc.TXD_CSO_SHIFT | cmd
+        upper = sta | css << desc.TXD_CSS_SHIFT | special << desc.TXD_SPECIAL_SHIFT
+        self.tb.mem.write(self.desc_addr(i), desc.pack(desc.TXD_LAYOUT, buffer_addr=addr, lower=lower, upper=upper))
 
     def read_upper(self, i: int) -> tuple[int, int, int]:
-        sta, css, special = struct.unpack("<BBH", self.tb.mem.read(self.desc_addr(i) + 12, 4))
-        return sta, css, special
+        """(STA with the reserved bits above it, CSS, special) of descriptor i."""
+        upper = desc.unpack(desc.TXD_LAYOUT, self.tb.mem.read(self.desc_addr(i), desc.DESC_SIZE))["upper"]
+        return (upper & ~(desc.TXD_CSS | desc.TXD_SPECIAL), (upper & desc.TXD_CSS) >> desc.TXD_CSS_SHIFT,
+                upper >> desc.TXD_SPECIAL_SHIFT)
 
     def post(self, data: bytes, pieces: list[int] | None = None, lanes=None, addrs=None, cmd: int = IFCS,
              rs="eop", ic: tuple | None = None, sta: int = 0, special: int = 0,

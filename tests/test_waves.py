@@ -3,7 +3,8 @@ sim/ringnic-pair.gtkw (two) opens it in GTKWave.
 
 Plain pytest (it drives the runner itself): for each save file it runs one test of its toplevel
 with waves on each simulator, checks that every signal the save file names exists in that dump, and renders the save file
-headless (Xvfb + GTKWave's Tcl grab) to a PNG that must show drawn traces.
+headless (Xvfb + GTKWave's Tcl grab) to a PNG that must show drawn traces, with the register
+addresses and interrupt causes shown through the translate filters of sim/filters/ (make regs).
 """
 
 import os
@@ -15,7 +16,7 @@ from typing import NamedTuple
 
 import pytest
 
-from tb import runner
+from tb import gtkw, runner
 
 # (save file, a test on the toplevel it is for, host memory model): one NIC and the two-NIC pair,
 # each with host memory behind cocotbext-axi's AxiRam and on the fast path
@@ -87,14 +88,18 @@ def test_waves_save_file_signals_exist_in_dump(fst):
 
 
 def test_waves_save_file_renders_headless(fst, tmp_path):
-    """GTKWave loads the save file and the dump under Xvfb and draws traces."""
+    """GTKWave loads the save file, its translate filters and the dump under Xvfb and draws traces."""
     from PIL import Image
 
+    problems = gtkw.filter_problems(fst.gtkw)
+    assert not problems, f"{fst.gtkw.name}: {problems}"
     png = tmp_path / "grab.png"
     cmd = [need("xvfb-run", "xvfb"), "-a", "-s", "-screen 0 1400x900x24",
            need("gtkwave", "gtkwave"), "-a", str(fst.gtkw), "-S", str(GRAB), str(fst.path)]
-    proc = subprocess.run(cmd, env={**os.environ, "RINGNIC_PNG": str(png)}, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(cmd, env={**os.environ, "RINGNIC_PNG": str(png)}, capture_output=True, text=True, timeout=120,
+                          cwd=runner.ROOT)  # the save files name sim/filters/ from the top of the tree
     assert png.exists(), f"gtkwave wrote no PNG (rc {proc.returncode}): {proc.stderr[-2000:]}"
+    assert "Could not open filter file" not in proc.stdout + proc.stderr, f"{fst.gtkw.name}: a filter did not load"
     img = Image.open(png).convert("RGB")
     assert img.width >= 1000 and img.height >= 600
     colors = img.getcolors(maxcolors=1 << 16) or []

@@ -13,21 +13,10 @@ from .netdevice import (ARPHRD_ETHER, IFF_BROADCAST, IFF_LIVE_ADDR_CHANGE, IFF_M
                         IFF_TX_SKB_SHARING, NET_ADDR_RANDOM, NET_NAME_ENUM, NetDevice,
                         alloc_netdev_mqs, free_netdev, netif_running)
 
-ETH_ALEN = 6
-ETH_TLEN = 2
-ETH_HLEN = 14
-ETH_ZLEN = 60
-ETH_DATA_LEN = 1500
-ETH_FRAME_LEN = 1514
-ETH_FCS_LEN = 4
-ETH_MIN_MTU = 68
-ETH_MAX_MTU = 0xFFFF
-DEFAULT_TX_QUEUE_LEN = 1000
+from .if_ether import (ETH_ALEN, ETH_DATA_LEN, ETH_FCS_LEN, ETH_FRAME_LEN, ETH_HLEN, ETH_MAX_MTU,  # noqa: F401
+                       ETH_MIN_MTU, ETH_P_8021Q, ETH_P_ARP, ETH_P_IP, ETH_P_IPV6, ETH_TLEN, ETH_ZLEN)
 
-ETH_P_IP = 0x0800
-ETH_P_ARP = 0x0806
-ETH_P_8021Q = 0x8100
-ETH_P_IPV6 = 0x86DD
+DEFAULT_TX_QUEUE_LEN = 1000
 
 
 def ether_setup(ndev: NetDevice) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errno import ENOMEM
+from .if_ether import ETH_HLEN, ETH_P_802_3_MIN, ETH_ZLEN
 from .mm import PAGE_SIZE, alloc_pages, cpu_read, cpu_write, page_address, __free_pages
 from .printk import kernel_bug
 from .slab import kfree, kmalloc
@@ -24,7 +25,6 @@ SKB_SHINFO_SIZE = 320  # sizeof(struct skb_shared_info), rounded, as on 32-bit A
 
 CHECKSUM_NONE, CHECKSUM_UNNECESSARY, CHECKSUM_COMPLETE, CHECKSUM_PARTIAL = 0, 1, 2, 3
 PACKET_HOST, PACKET_BROADCAST, PACKET_MULTICAST, PACKET_OTHERHOST = 0, 1, 2, 3
-ETH_HLEN, ETH_ZLEN, ETH_P_802_3_MIN = 14, 60, 0x0600
 
 
 def SKB_DATA_ALIGN(n: int) -> int:  # noqa: N802 - the kernel's name

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pydriver.kernel.dma import DMA_BIT_MASK, dma_set_mask_and_coherent
 from pydriver.kernel.errno import EBUSY, ENODEV, ENOENT, ENOMEM
+from pydriver.kernel.if_ether import ETH_FCS_LEN, ETH_HLEN, ETH_ZLEN
 from pydriver.kernel.etherdevice import (alloc_etherdev, eth_hw_addr_random, eth_hw_addr_set, eth_validate_addr,
                                          is_valid_ether_addr)
 from pydriver.kernel.netdevice import (
@@ -55,7 +56,6 @@ COMPATIBLE = "ringnic,ringnic-1.0"
 DEFAULT_MSG_ENABLE = NETIF_MSG_DRV | NETIF_MSG_PROBE | NETIF_MSG_LINK  # as e1000
 HZ = 1000
 MAX_JUMBO_FRAME_SIZE = 0x3F00  # e1000's limit; ETH_HLEN + FCS come off it for max_mtu
-ETH_HLEN, ETH_FCS_LEN, ETH_ZLEN = 14, 4, 60
 
 
 class RingnicAdapter:

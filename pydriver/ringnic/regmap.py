@@ -6,6 +6,12 @@ Everything else is generated from it:
 * ``rtl/ringnic_regmap.vh``      localparams the RTL register file decodes with
 * ``docs/registers.md``          the register reference (peakrdl-markdown)
 
+and from ``rtl/ringnic_desc.rdl`` (the legacy TX and RX descriptor layouts):
+
+* ``pydriver/ringnic/desc.py``   member offsets, masks, pack/unpack for the driver and tests
+* ``rtl/ringnic_desc.vh``        bit positions in the 128-bit descriptor for the engines
+* ``docs/descriptors.md``        the descriptor reference
+
 ``python -m pydriver.ringnic.regmap --write`` (``make regs``) regenerates them;
 ``--check`` exits non-zero when one is stale (a unit test runs it).
 """
@@ -21,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 RDL = ROOT / "rtl" / "ringnic_regs.rdl"
+DESC_RDL = ROOT / "rtl" / "ringnic_desc.rdl"
+DESCRIPTORS = {"TXD": "ringnic_txd", "RXD": "ringnic_rxd"}  # prefix: addrmap in DESC_RDL
 ADDR_BITS = 17  # 128 KiB window, like the 8254x BAR0
 
 
@@ -53,6 +61,7 @@ class Register:
     count: int = 1  # array length (MTA)
     stride: int = 4
     pair_high: bool = False  # high half of a 64-bit counter: its read clears both halves
+    width: int = 32  # bits (a descriptor member may be 8, 16, 32 or 64)
 
     @property
     def reset(self) -> int:
@@ -83,21 +92,31 @@ class Register:
         return next(f for f in self.fields if f.name == name)
 
 
-def _elaborate():
+def _elaborate(path: Path = RDL, top: str | None = None):
     from systemrdl import RDLCompiler  # lazy: the RDL compiler is heavy and only `make regs` needs it
 
     compiler = RDLCompiler()
-    compiler.compile_file(str(RDL))
-    return compiler.elaborate()
+    compiler.compile_file(str(path))
+    return compiler.elaborate(top_def_name=top)
 
 
 @functools.lru_cache(maxsize=None)
 def load() -> dict[str, Register]:
     """Registers by name, in address order."""
+    return _registers(_elaborate())
+
+
+@functools.lru_cache(maxsize=None)
+def load_descriptors() -> dict[str, dict[str, Register]]:
+    """Each descriptor's members (registers at their byte offset) by name, by prefix (TXD, RXD)."""
+    return {prefix: _registers(_elaborate(DESC_RDL, top)) for prefix, top in DESCRIPTORS.items()}
+
+
+def _registers(root) -> dict[str, Register]:
     from systemrdl.rdltypes import OnReadType, OnWriteType  # lazy, as _elaborate
 
     regs = []
-    for node in _elaborate().top.registers(unroll=False):
+    for node in root.top.registers(unroll=False):
         fields = []
         for f in node.fields():
             fields.append(Field(
@@ -118,6 +137,7 @@ def load() -> dict[str, Register]:
             fields=tuple(fields),
             count=node.array_dimensions[0] if node.is_array else 1,
             stride=node.array_stride if node.is_array else 4,
+            width=node.get_property("regwidth"),
             pair_high=bool(node.get_property("pair_high", default=False)),
         ))
     regs.sort(key=lambda r: r.offset)
@@ -193,10 +213,139 @@ def markdown() -> str:
         return path.read_text()
 
 
+# ---------------------------------------------------------------------------------- descriptors
+_DESC_HEADER = "generated from rtl/ringnic_desc.rdl by `make regs`; do not edit"
+DESC_BYTES = 16
+
+
+def _desc_names(prefix: str) -> list[tuple[str, int, int, int, int]]:
+    """(name, byte offset, lsb in its member, width, member bits) of every member and field; a
+    member with one full-width field of its own name is listed once."""
+    out = []
+    for m in load_descriptors()[prefix].values():
+        out.append((m.name, m.offset, 0, m.width, m.width))
+        out += [(f.name, m.offset, f.lsb, f.width, m.width) for f in m.fields
+                if not (f.name == m.name and f.width == m.width)]
+    names = [n for n, *_ in out]
+    assert len(names) == len(set(names)), f"{prefix}: member/field names collide"
+    return out
+
+
+def desc_python_module() -> str:
+    out = [f'"""ringnic descriptors: the legacy TX and RX layouts ({_DESC_HEADER}).', "",
+           "As e1000_hw.h: <P>_<MEMBER> is a struct member's byte offset, <P>_<FIELD> a field's mask",
+           "within its member (TXD_CMD_EOP in lower.data, RXD_STAT_DD in status), _SHIFT a multi-bit",
+           'field\'s lsb there; pack/unpack convert between member values and the 16 bytes."""', "",
+           "# fmt: off", f"DESC_SIZE = {DESC_BYTES}"]
+    for prefix, regs_ in load_descriptors().items():
+        out.append(f"\n# {_elaborate(DESC_RDL, DESCRIPTORS[prefix]).top.get_property('name')}")
+        for m in regs_.values():
+            out.append(f"{prefix}_{m.name} = {m.offset}")
+            for f in m.fields:
+                if f.name == m.name and f.width == m.width:
+                    continue
+                out.append(f"{prefix}_{f.name} = 0x{f.mask:0{m.width // 4}X}")
+                if f.width > 1:
+                    out.append(f"{prefix}_{f.name}_SHIFT = {f.lsb}")
+        out.append(f"{prefix}_LAYOUT = ("
+                   + " ".join(f"({m.name.lower()!r}, {m.offset}, {m.width // 8})," for m in regs_.values()) + ")")
+    out.append('''
+
+def pack(layout, **members: int) -> bytes:
+    """The 16 bytes of a descriptor from member values by name (TXD_LAYOUT's or RXD_LAYOUT's), 0 if absent."""
+    out = bytearray(DESC_SIZE)
+    for name, off, size in layout:
+        out[off:off + size] = members.pop(name, 0).to_bytes(size, "little")
+    if members:
+        raise TypeError(f"no member {sorted(members)} in a descriptor of {[n for n, _, _ in layout]}")
+    return bytes(out)
+
+
+def unpack(layout, data: bytes, start: int = 0) -> dict[str, int]:
+    """Member values by name from descriptor bytes `start`.. (e.g. 8 for a write-back beat)."""
+    return {name: int.from_bytes(data[off - start:off - start + size], "little")
+            for name, off, size in layout if off >= start and off - start + size <= len(data)}''')
+    return "\n".join(out) + "\n"
+
+
+def desc_verilog_header() -> str:
+    out = [f"// ringnic descriptors: {_DESC_HEADER}.",
+           "// Included inside the engines: RN_TXD_<X>/RN_RXD_<X> is the lsb of a member or field in the",
+           "// 128-bit descriptor (byte 0 in bits 7:0, as the 64-bit DMA beats carry it), _W its width",
+           "// when over 1.",
+           "/* verilator lint_off UNUSEDPARAM */",
+           f"localparam integer RN_DESC_W = {8 * DESC_BYTES};"]
+    for prefix in load_descriptors():
+        for name, off, lsb, width, _ in _desc_names(prefix):
+            out.append(f"localparam integer RN_{prefix}_{name} = {8 * off + lsb};")
+            if width > 1:
+                out.append(f"localparam integer RN_{prefix}_{name}_W = {width};")
+    out.append("/* verilator lint_on UNUSEDPARAM */")
+    return "\n".join(out) + "\n"
+
+
+def desc_markdown() -> str:
+    out = [f"<!-- {_DESC_HEADER} -->", "# ringnic descriptors", "",
+           "Little-endian, 16 bytes each, in rings of TDLEN/RDLEN bytes (see registers.md). Bits are",
+           "given within the member (as e1000_hw.h's masks) and within the 128-bit descriptor (as",
+           "rtl/ringnic_desc.vh's RN_TXD_*/RN_RXD_*)."]
+    for prefix, top in DESCRIPTORS.items():
+        root = _elaborate(DESC_RDL, top).top
+        out += ["", f"## {root.get_property('name')} ({prefix})", "", " ".join(root.get_property("desc").split()), "",
+                "| Member | Byte | Field | Bits (member) | Bits (descriptor) | SW | Description |",
+                "|---|---|---|---|---|---|---|"]
+        nodes = {n.inst_name: n for n in root.registers()}
+        for m in load_descriptors()[prefix].values():
+            for f in m.fields:
+                node = nodes[m.name].get_child_by_name(f.name)
+                hi, lo = f.lsb + f.width - 1, f.lsb
+                at = 8 * m.offset
+                sw = ("r" if f.readable else "") + ("w" if f.writable else "")
+                desc = " ".join((node.get_property("desc") or "").split())
+                out.append(f"| {nodes[m.name].get_property('name')} | {m.offset} | {f.name} | {hi}:{lo} "
+                           f"| {at + hi}:{at + lo} | {sw} | {desc} |")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------------- waveforms
+# GTKWave translate filters ("value name" per line, matched against the value as displayed: hex,
+# every digit): referenced from the sim/*.gtkw save files (tb/gtkw.py, tests/test_waves.py).
+FILTERS = ROOT / "sim" / "filters"
+CAUSES = ("ICR", "IMS")  # cause vectors the save files show by bit name (ICS and IMC share the bits)
+
+
+def filter_axil_addr() -> str:
+    """Every register offset (AXI-Lite awaddr/araddr) by name."""
+    digits = (ADDR_BITS + 3) // 4
+    out = [f"# {_HEADER}: AXI-Lite address -> register"]
+    for r in load().values():
+        names = [r.name] if r.count == 1 else [f"{r.name}[{i}]" for i in range(r.count)]
+        out += [f"{off:0{digits}X} {name}" for off, name in zip(r.offsets(), names)]
+    return "\n".join(out) + "\n"
+
+
+def filter_intr_cause() -> str:
+    """Every combination of the interrupt cause bits (ICR/IMS value) as NAME|NAME."""
+    import itertools
+
+    fields = load()["ICR"].fields
+    assert all([(f.name, f.lsb) for f in load()[n].fields] == [(f.name, f.lsb) for f in fields] for n in CAUSES)
+    out = [f"# {_HEADER}: interrupt cause bits (ICR, ICS, IMS, IMC) -> names"]
+    for k in range(1, len(fields) + 1):
+        for combo in itertools.combinations(fields, k):
+            out.append(f"{sum(f.mask for f in combo):08X} {'|'.join(f.name for f in combo)}")
+    return "\n".join(out) + "\n"
+
+
 GENERATED = {
     ROOT / "pydriver" / "ringnic" / "regs.py": python_module,
     ROOT / "rtl" / "ringnic_regmap.vh": verilog_header,
     ROOT / "docs" / "registers.md": markdown,
+    ROOT / "pydriver" / "ringnic" / "desc.py": desc_python_module,
+    ROOT / "rtl" / "ringnic_desc.vh": desc_verilog_header,
+    ROOT / "docs" / "descriptors.md": desc_markdown,
+    FILTERS / "axil_addr.txt": filter_axil_addr,
+    FILTERS / "intr_cause.txt": filter_intr_cause,
 }
 
 
@@ -211,6 +360,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.write:
         for path, gen in GENERATED.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(gen())
             print(f"wrote {path.relative_to(ROOT)}")
     if args.check:

@@ -10,6 +10,7 @@ last; its pieces are copied into one skb. Refill writes RDT = next_to_use, one s
 from __future__ import annotations
 
 from pydriver.kernel.barrier import dma_rmb, dma_wmb
+from pydriver.kernel.if_ether import ETH_FCS_LEN
 from pydriver.kernel.dma import (DMA_FROM_DEVICE, dma_alloc_coherent, dma_free_coherent, dma_map_single,
                                  dma_mapping_error, dma_unmap_single)
 from pydriver.kernel.mm import cpu_read, cpu_read_u16, cpu_read_u8, cpu_write_u64, cpu_write_u8, memset
@@ -20,13 +21,11 @@ from pydriver.kernel.printk import dev_err, netif_dbg
 from pydriver.kernel.skbuff import (PACKET_MULTICAST, dev_kfree_skb_any, eth_type_trans,
                                     netdev_alloc_skb_ip_align, skb_put, skb_put_data)
 from pydriver.ringnic import bugdemo, regs
+from pydriver.ringnic.desc import (DESC_SIZE, RXD_BUFFER_ADDR, RXD_ERR_CE, RXD_ERR_CXE, RXD_ERR_RXE, RXD_ERR_SE, RXD_ERR_SEQ, RXD_ERRORS,
+                                   RXD_LENGTH, RXD_STAT_DD, RXD_STAT_EOP, RXD_STATUS)
 
-DESC_SIZE = 16
 RX_RING_DEFAULT = 256
 RX_BUFFER_WRITE = 16  # e1000: return buffers to the NIC every 16 cleaned
-ETH_FCS_LEN = 4
-RXD_STAT_DD, RXD_STAT_EOP = 0x01, 0x02
-RXD_ERR_CE, RXD_ERR_SE, RXD_ERR_SEQ, RXD_ERR_CXE, RXD_ERR_RXE = 0x01, 0x02, 0x04, 0x10, 0x80
 RXD_ERR_FRAME_ERR_MASK = RXD_ERR_CE | RXD_ERR_SE | RXD_ERR_SEQ | RXD_ERR_CXE | RXD_ERR_RXE
 BSIZE = {2048: (0, 0), 1024: (1, 0), 512: (2, 0), 256: (3, 0), 16384: (1, 1), 8192: (2, 1), 4096: (3, 1)}
 
@@ -98,7 +97,7 @@ def clean_rx_ring(adapter) -> None:
         if bi.skb is not None:
             # a frame written back that no poll took (down/reset): counted, as tx_dropped in clean_tx_ring
             done = RXD_STAT_DD | RXD_STAT_EOP
-            if ring.desc and (cpu_read_u8(ring.desc_addr(idx) + 12) & done) == done:
+            if ring.desc and (cpu_read_u8(ring.desc_addr(idx) + RXD_STATUS) & done) == done:
                 adapter.rx_dropped += 1
             dev_kfree_skb_any(bi.skb)
         bi.skb, bi.dma = None, 0
@@ -152,8 +151,8 @@ async def alloc_rx_buffers(adapter, cleaned_count: int) -> None:
             break
         bi.skb, bi.dma = skb, dma
         d = ring.desc_addr(i)
-        cpu_write_u64(d, dma)
-        cpu_write_u64(d + 8, 0)  # length, csum, status, errors, special
+        cpu_write_u64(d + RXD_BUFFER_ADDR, dma)
+        cpu_write_u64(d + RXD_LENGTH, 0)  # length, csum, status, errors, special
         i = (i + 1) % ring.count
     if ring.next_to_use != i:
         ring.next_to_use = i
@@ -181,19 +180,19 @@ async def clean_rx_irq(adapter, napi, budget: int) -> int:
         if napi:
             napi_assert_owned(napi, "RX ring")
         d = ring.desc_addr(i)
-        status = cpu_read_u8(d + 12)
+        status = cpu_read_u8(d + RXD_STATUS)
         if not status & RXD_STAT_DD or work_done >= budget:
             break
         dma_rmb()  # read the descriptor and its buffer only after DD
-        length = cpu_read_u16(d + 8)
-        errors = cpu_read_u8(d + 13)
+        length = cpu_read_u16(d + RXD_LENGTH)
+        errors = cpu_read_u8(d + RXD_ERRORS)
         bi = ring.buffer_info[i]
         unmap_late = adapter.bugs.rx_no_sync  # bug demo (bugdemo.py): unmapped after the stack read it
         if not unmap_late:
             size = length if adapter.bugs.bad_unmap_size else adapter.rx_buffer_len  # bug demo: too short
             dma_unmap_single(dev, bi.dma, size, DMA_FROM_DEVICE)
         skb, dma, bi.skb, bi.dma = bi.skb, bi.dma, None, 0
-        cpu_write_u8(d + 12, 0)
+        cpu_write_u8(d + RXD_STATUS, 0)
         i = (i + 1) % ring.count
         cleaned += 1
         if not status & RXD_STAT_EOP:

@@ -17,12 +17,14 @@ from pydriver.kernel.netdev_queue import (NETDEV_TX_BUSY, NETDEV_TX_OK, __netdev
                                           netif_start_queue, netif_stop_queue, netif_wake_queue, netif_xmit_stopped)
 from pydriver.kernel.netdevice import netdev_priv, netif_carrier_ok
 from pydriver.kernel.printk import dev_err, netif_dbg
-from pydriver.kernel.skbuff import (CHECKSUM_PARTIAL, ETH_HLEN, MAX_SKB_FRAGS, dev_kfree_skb_any, eth_skb_pad,
-                                    skb_checksum_help, skb_headlen)
+from pydriver.kernel.if_ether import ETH_HLEN
+from pydriver.kernel.skbuff import (CHECKSUM_PARTIAL, MAX_SKB_FRAGS, dev_kfree_skb_any, eth_skb_pad, skb_checksum_help,
+                                    skb_headlen)
 from pydriver.kernel.timer import jiffies
 from pydriver.ringnic import bugdemo, regs
+from pydriver.ringnic.desc import (DESC_SIZE, TXD_BUFFER_ADDR, TXD_CMD_EOP, TXD_CMD_IC, TXD_CMD_IFCS, TXD_CMD_RS, TXD_CSO_SHIFT,
+                                   TXD_CSS_SHIFT, TXD_LOWER, TXD_STAT_DD, TXD_UPPER)
 
-DESC_SIZE = 16
 TX_RING_DEFAULT = 256  # descriptors, as e1000's default
 MAX_DATA_PER_TXD = 1 << 12  # e1000: one descriptor carries at most 4 KiB
 # Data descriptors of a worst-case skb (linear part + MAX_SKB_FRAGS), plus 2 to keep tail from
@@ -30,10 +32,6 @@ MAX_DATA_PER_TXD = 1 << 12  # e1000: one descriptor carries at most 4 KiB
 DESC_NEEDED = MAX_SKB_FRAGS + 1 + 2
 TX_WAKE_THRESHOLD = 32  # e1000: wake the queue once this many descriptors are free
 NETIF_F_HW_CSUM = 1 << 3  # netdev feature: the NIC inserts a ones'-complement sum (legacy IC/CSO/CSS)
-
-# Descriptor bits (legacy TX descriptor: Linux drivers/net/ethernet/intel/e1000/e1000_hw.h, struct e1000_tx_desc)
-TXD_CMD_EOP, TXD_CMD_IFCS, TXD_CMD_IC, TXD_CMD_RS = 0x01000000, 0x02000000, 0x04000000, 0x08000000
-TXD_STAT_DD = 0x1
 
 
 class TxBuffer:
@@ -205,9 +203,9 @@ def _tx_queue(adapter, first: int, count: int, txd_lower: int, txd_upper: int) -
         bi = ring.buffer_info[i]
         d = ring.desc_addr(i)
         lower = bi.length | (adapter.txd_cmd | txd_lower if k == count - 1 else 0)
-        cpu_write_u64(d, bi.dma)
-        cpu_write_u32(d + 8, lower)
-        cpu_write_u32(d + 12, txd_upper if k == count - 1 else 0)
+        cpu_write_u64(d + TXD_BUFFER_ADDR, bi.dma)
+        cpu_write_u32(d + TXD_LOWER, lower)
+        cpu_write_u32(d + TXD_UPPER, txd_upper if k == count - 1 else 0)
         i = (i + 1) % ring.count
     # "Force memory writes to complete before letting h/w know there are new descriptors"
     dma_wmb()
@@ -237,8 +235,8 @@ async def ringnic_xmit_frame(skb, netdev) -> int:
         css = skb.csum_start - (skb.data - skb.head)
         if netdev.features & NETIF_F_HW_CSUM and css < 256 and css + skb.csum_offset < 256:
             # Legacy offload: sum from CSS to the end, stored at CSO (taken from the EOP descriptor).
-            txd_lower = TXD_CMD_IC | ((css + skb.csum_offset) << 16)
-            txd_upper = css << 8
+            txd_lower = TXD_CMD_IC | ((css + skb.csum_offset) << TXD_CSO_SHIFT)
+            txd_upper = css << TXD_CSS_SHIFT
             adapter.hw_csum_tx += 1
         elif adapter.bugs.modify_after_map:
             csum_after_map = True  # bug demo (bugdemo.py): the sum goes in after the map
@@ -272,7 +270,7 @@ async def clean_tx_irq(adapter) -> bool:
     i = ring.next_to_clean
     eop = ring.buffer_info[i].next_to_watch
     count = pkts = nbytes = 0
-    while eop >= 0 and cpu_read_u32(ring.desc_addr(eop) + 12) & TXD_STAT_DD and count < ring.count:
+    while eop >= 0 and cpu_read_u32(ring.desc_addr(eop) + TXD_UPPER) & TXD_STAT_DD and count < ring.count:
         dma_rmb()  # read buffer_info after the descriptor's DD
         done = False
         while not done:
@@ -282,7 +280,7 @@ async def clean_tx_irq(adapter) -> bool:
                 pkts += bi.segs
                 nbytes += bi.bytecount
             _unmap_and_free(adapter, bi)
-            cpu_write_u32(ring.desc_addr(i) + 12, 0)
+            cpu_write_u32(ring.desc_addr(i) + TXD_UPPER, 0)
             i = (i + 1) % ring.count
             count += 1
         eop = ring.buffer_info[i].next_to_watch

@@ -16,6 +16,9 @@
 //   cnt_rx_bytes    sum of their length fields: bytes handed to the host (FCS included unless SECRC)
 //   cnt_rx_errors   EOP write-backs with a nonzero errors byte
 // The rings are [ring_*_base, ring_*_base + 16 * RING_N); the harness sets the bases.
+//
+// Its copies of ringnic's ports sit between `// BEGIN tb/tops.py` and `// END tb/tops.py` lines:
+// generated from rtl/ringnic.v by `make regs`; edit tb/tops.py, not them.
 
 module bench_host #(
     parameter integer RING_N     = 256,       // descriptors per ring (the harness programs TDLEN = RDLEN = 16 * RING_N)
@@ -36,84 +39,92 @@ module bench_host #(
     output wire        err,              // sticky: a doorbell access failed, or a burst the RAM cannot serve
 
     // ------------------------------------------------------------ the harness's register port
-    input  wire [16:0] s_axil_awaddr,
-    input  wire [2:0]  s_axil_awprot,
-    input  wire        s_axil_awvalid,
-    output wire        s_axil_awready,
-    input  wire [31:0] s_axil_wdata,
-    input  wire [3:0]  s_axil_wstrb,
-    input  wire        s_axil_wvalid,
-    output wire        s_axil_wready,
-    output wire [1:0]  s_axil_bresp,
-    output wire        s_axil_bvalid,
-    input  wire        s_axil_bready,
-    input  wire [16:0] s_axil_araddr,
-    input  wire [2:0]  s_axil_arprot,
-    input  wire        s_axil_arvalid,
-    output wire        s_axil_arready,
-    output wire [31:0] s_axil_rdata,
-    output wire [1:0]  s_axil_rresp,
-    output wire        s_axil_rvalid,
-    input  wire        s_axil_rready,
+    // BEGIN tb/tops.py: harness port
+    input  wire [16:0]               s_axil_awaddr,
+    input  wire [2:0]                s_axil_awprot,
+    input  wire                      s_axil_awvalid,
+    output wire                      s_axil_awready,
+    input  wire [31:0]               s_axil_wdata,
+    input  wire [3:0]                s_axil_wstrb,
+    input  wire                      s_axil_wvalid,
+    output wire                      s_axil_wready,
+    output wire [1:0]                s_axil_bresp,
+    output wire                      s_axil_bvalid,
+    input  wire                      s_axil_bready,
+    input  wire [16:0]               s_axil_araddr,
+    input  wire [2:0]                s_axil_arprot,
+    input  wire                      s_axil_arvalid,
+    output wire                      s_axil_arready,
+    output wire [31:0]               s_axil_rdata,
+    output wire [1:0]                s_axil_rresp,
+    output wire                      s_axil_rvalid,
+    input  wire                      s_axil_rready,
+    // END tb/tops.py: harness port
 
     // ------------------------------------------------------------ to the NIC's register port
-    output wire [16:0] m_axil_awaddr,
-    output wire [2:0]  m_axil_awprot,
-    output wire        m_axil_awvalid,
-    input  wire        m_axil_awready,
-    output wire [31:0] m_axil_wdata,
-    output wire [3:0]  m_axil_wstrb,
-    output wire        m_axil_wvalid,
-    input  wire        m_axil_wready,
-    input  wire [1:0]  m_axil_bresp,
-    input  wire        m_axil_bvalid,
-    output wire        m_axil_bready,
-    output wire [16:0] m_axil_araddr,
-    output wire [2:0]  m_axil_arprot,
-    output wire        m_axil_arvalid,
-    input  wire        m_axil_arready,
-    input  wire [31:0] m_axil_rdata,
-    input  wire [1:0]  m_axil_rresp,
-    input  wire        m_axil_rvalid,
-    output wire        m_axil_rready,
+    // BEGIN tb/tops.py: nic port
+    output wire [16:0]               m_axil_awaddr,
+    output wire [2:0]                m_axil_awprot,
+    output wire                      m_axil_awvalid,
+    input  wire                      m_axil_awready,
+    output wire [31:0]               m_axil_wdata,
+    output wire [3:0]                m_axil_wstrb,
+    output wire                      m_axil_wvalid,
+    input  wire                      m_axil_wready,
+    input  wire [1:0]                m_axil_bresp,
+    input  wire                      m_axil_bvalid,
+    output wire                      m_axil_bready,
+    output wire [16:0]               m_axil_araddr,
+    output wire [2:0]                m_axil_arprot,
+    output wire                      m_axil_arvalid,
+    input  wire                      m_axil_arready,
+    input  wire [31:0]               m_axil_rdata,
+    input  wire [1:0]                m_axil_rresp,
+    input  wire                      m_axil_rvalid,
+    output wire                      m_axil_rready,
+    // END tb/tops.py: nic port
 
     // ------------------------------------------------------------ from the NIC's DMA port
-    input  wire [3:0]  s_axi_awid,
-    input  wire [31:0] s_axi_awaddr,
-    input  wire [7:0]  s_axi_awlen,
-    input  wire [2:0]  s_axi_awsize,
-    input  wire [1:0]  s_axi_awburst,
-    input  wire        s_axi_awlock,
-    input  wire [3:0]  s_axi_awcache,
-    input  wire [2:0]  s_axi_awprot,
-    input  wire        s_axi_awvalid,
-    output wire        s_axi_awready,
-    input  wire [63:0] s_axi_wdata,
-    input  wire [7:0]  s_axi_wstrb,
-    input  wire        s_axi_wlast,
-    input  wire        s_axi_wvalid,
-    output wire        s_axi_wready,
-    output wire [3:0]  s_axi_bid,
-    output wire [1:0]  s_axi_bresp,
-    output wire        s_axi_bvalid,
-    input  wire        s_axi_bready,
-    input  wire [3:0]  s_axi_arid,
-    input  wire [31:0] s_axi_araddr,
-    input  wire [7:0]  s_axi_arlen,
-    input  wire [2:0]  s_axi_arsize,
-    input  wire [1:0]  s_axi_arburst,
-    input  wire        s_axi_arlock,
-    input  wire [3:0]  s_axi_arcache,
-    input  wire [2:0]  s_axi_arprot,
-    input  wire        s_axi_arvalid,
-    output wire        s_axi_arready,
-    output wire [3:0]  s_axi_rid,
-    output wire [63:0] s_axi_rdata,
-    output wire [1:0]  s_axi_rresp,
-    output wire        s_axi_rlast,
-    output wire        s_axi_rvalid,
-    input  wire        s_axi_rready
+    // BEGIN tb/tops.py: dma port
+    input  wire [3:0]                s_axi_awid,
+    input  wire [31:0]               s_axi_awaddr,
+    input  wire [7:0]                s_axi_awlen,
+    input  wire [2:0]                s_axi_awsize,
+    input  wire [1:0]                s_axi_awburst,
+    input  wire                      s_axi_awlock,
+    input  wire [3:0]                s_axi_awcache,
+    input  wire [2:0]                s_axi_awprot,
+    input  wire                      s_axi_awvalid,
+    output wire                      s_axi_awready,
+    input  wire [63:0]               s_axi_wdata,
+    input  wire [7:0]                s_axi_wstrb,
+    input  wire                      s_axi_wlast,
+    input  wire                      s_axi_wvalid,
+    output wire                      s_axi_wready,
+    output wire [3:0]                s_axi_bid,
+    output wire [1:0]                s_axi_bresp,
+    output wire                      s_axi_bvalid,
+    input  wire                      s_axi_bready,
+    input  wire [3:0]                s_axi_arid,
+    input  wire [31:0]               s_axi_araddr,
+    input  wire [7:0]                s_axi_arlen,
+    input  wire [2:0]                s_axi_arsize,
+    input  wire [1:0]                s_axi_arburst,
+    input  wire                      s_axi_arlock,
+    input  wire [3:0]                s_axi_arcache,
+    input  wire [2:0]                s_axi_arprot,
+    input  wire                      s_axi_arvalid,
+    output wire                      s_axi_arready,
+    output wire [3:0]                s_axi_rid,
+    output wire [63:0]               s_axi_rdata,
+    output wire [1:0]                s_axi_rresp,
+    output wire                      s_axi_rlast,
+    output wire                      s_axi_rvalid,
+    input  wire                      s_axi_rready
+    // END tb/tops.py: dma port
 );
+
+`include "ringnic_desc.vh"
 
     localparam [31:0] RING_BYTES = 16 * RING_N;
 
@@ -196,11 +207,13 @@ module bench_host #(
     wire [31:0] w_off_tx  = wr_mon_addr - ring_tx_base;
     wire [31:0] w_off_rx  = wr_mon_addr - ring_rx_base;
     wire        ar_fire   = s_axi_arvalid && s_axi_arready;
-    // A write-back is the descriptor's upper 8 bytes: offset 8 in the 16-byte descriptor.
+    // A write-back is the descriptor's upper 8 bytes: offset 8 in the 16-byte descriptor, bit WB_LO
+    // of rtl/ringnic_desc.vh's layout.
+    localparam integer WB_LO = 64;
     wire        tx_wb     = wr_mon_valid && w_off_tx < RING_BYTES && w_off_tx[3];
-    wire        rx_wb     = wr_mon_valid && w_off_rx < RING_BYTES && w_off_rx[3] && wr_mon_data[32];
-    wire        rx_eop    = wr_mon_data[33];
-    wire [7:0]  rx_errors = wr_mon_data[47:40];
+    wire        rx_wb     = wr_mon_valid && w_off_rx < RING_BYTES && w_off_rx[3] && wr_mon_data[RN_RXD_STAT_DD-WB_LO];
+    wire        rx_eop    = wr_mon_data[RN_RXD_STAT_EOP-WB_LO];
+    wire [7:0]  rx_errors = wr_mon_data[RN_RXD_ERRORS-WB_LO +: RN_RXD_ERRORS_W];
 
     reg [63:0] cnt_txd_fetch, cnt_rxd_fetch, cnt_tx_wb, cnt_rx_wb, cnt_rx_frames, cnt_rx_bytes, cnt_rx_errors;
 
@@ -222,7 +235,7 @@ module bench_host #(
                 cnt_tx_wb <= cnt_tx_wb + 64'd1;
             if (rx_wb) begin
                 cnt_rx_wb    <= cnt_rx_wb + 64'd1;
-                cnt_rx_bytes <= cnt_rx_bytes + {48'd0, wr_mon_data[15:0]};
+                cnt_rx_bytes <= cnt_rx_bytes + {48'd0, wr_mon_data[RN_RXD_LENGTH-WB_LO +: RN_RXD_LENGTH_W]};
             end
             if (rx_wb && rx_eop)
                 cnt_rx_frames <= cnt_rx_frames + 64'd1;

@@ -14,6 +14,9 @@
 //   cnt_<link>_stall   cycles with TVALID high and TREADY low: the receiver held the sender
 // and, per NIC, those of bench_host (u_host_a, u_host_b): descriptor fetches and write-backs,
 // frames and bytes handed to the host.
+//
+// Its copies of ringnic's ports sit between `// BEGIN tb/tops.py` and `// END tb/tops.py` lines:
+// generated from rtl/ringnic.v by `make regs`; edit tb/tops.py, not them.
 
 module ringnic_pair_bench #(
     parameter [47:0]  MAC_A      = 48'h02_0A_35_00_00_01, // NIC A's MAC address at reset (first octet in 47:40)
@@ -36,165 +39,171 @@ module ringnic_pair_bench #(
     output wire          b_irq,
 
     // ------------------------------------------------------------ the harness's register ports
-    input  wire [16:0]   a_s_axil_awaddr,
-    input  wire [2:0]    a_s_axil_awprot,
-    input  wire          a_s_axil_awvalid,
-    output wire          a_s_axil_awready,
-    input  wire [31:0]   a_s_axil_wdata,
-    input  wire [3:0]    a_s_axil_wstrb,
-    input  wire          a_s_axil_wvalid,
-    output wire          a_s_axil_wready,
-    output wire [1:0]    a_s_axil_bresp,
-    output wire          a_s_axil_bvalid,
-    input  wire          a_s_axil_bready,
-    input  wire [16:0]   a_s_axil_araddr,
-    input  wire [2:0]    a_s_axil_arprot,
-    input  wire          a_s_axil_arvalid,
-    output wire          a_s_axil_arready,
-    output wire [31:0]   a_s_axil_rdata,
-    output wire [1:0]    a_s_axil_rresp,
-    output wire          a_s_axil_rvalid,
-    input  wire          a_s_axil_rready,
-    input  wire [16:0]   b_s_axil_awaddr,
-    input  wire [2:0]    b_s_axil_awprot,
-    input  wire          b_s_axil_awvalid,
-    output wire          b_s_axil_awready,
-    input  wire [31:0]   b_s_axil_wdata,
-    input  wire [3:0]    b_s_axil_wstrb,
-    input  wire          b_s_axil_wvalid,
-    output wire          b_s_axil_wready,
-    output wire [1:0]    b_s_axil_bresp,
-    output wire          b_s_axil_bvalid,
-    input  wire          b_s_axil_bready,
-    input  wire [16:0]   b_s_axil_araddr,
-    input  wire [2:0]    b_s_axil_arprot,
-    input  wire          b_s_axil_arvalid,
-    output wire          b_s_axil_arready,
-    output wire [31:0]   b_s_axil_rdata,
-    output wire [1:0]    b_s_axil_rresp,
-    output wire          b_s_axil_rvalid,
-    input  wire          b_s_axil_rready
+    // BEGIN tb/tops.py: harness ports
+    input  wire [16:0]               a_s_axil_awaddr,
+    input  wire [2:0]                a_s_axil_awprot,
+    input  wire                      a_s_axil_awvalid,
+    output wire                      a_s_axil_awready,
+    input  wire [31:0]               a_s_axil_wdata,
+    input  wire [3:0]                a_s_axil_wstrb,
+    input  wire                      a_s_axil_wvalid,
+    output wire                      a_s_axil_wready,
+    output wire [1:0]                a_s_axil_bresp,
+    output wire                      a_s_axil_bvalid,
+    input  wire                      a_s_axil_bready,
+    input  wire [16:0]               a_s_axil_araddr,
+    input  wire [2:0]                a_s_axil_arprot,
+    input  wire                      a_s_axil_arvalid,
+    output wire                      a_s_axil_arready,
+    output wire [31:0]               a_s_axil_rdata,
+    output wire [1:0]                a_s_axil_rresp,
+    output wire                      a_s_axil_rvalid,
+    input  wire                      a_s_axil_rready,
+    input  wire [16:0]               b_s_axil_awaddr,
+    input  wire [2:0]                b_s_axil_awprot,
+    input  wire                      b_s_axil_awvalid,
+    output wire                      b_s_axil_awready,
+    input  wire [31:0]               b_s_axil_wdata,
+    input  wire [3:0]                b_s_axil_wstrb,
+    input  wire                      b_s_axil_wvalid,
+    output wire                      b_s_axil_wready,
+    output wire [1:0]                b_s_axil_bresp,
+    output wire                      b_s_axil_bvalid,
+    input  wire                      b_s_axil_bready,
+    input  wire [16:0]               b_s_axil_araddr,
+    input  wire [2:0]                b_s_axil_arprot,
+    input  wire                      b_s_axil_arvalid,
+    output wire                      b_s_axil_arready,
+    output wire [31:0]               b_s_axil_rdata,
+    output wire [1:0]                b_s_axil_rresp,
+    output wire                      b_s_axil_rvalid,
+    input  wire                      b_s_axil_rready
+    // END tb/tops.py: harness ports
 );
 
 `include "ringnic_regmap.vh"
 
+    // BEGIN tb/tops.py: wires
     // NIC A: register port after the mux, DMA port
-    wire [16:0]   a_nic_axil_awaddr;
-    wire [2:0]    a_nic_axil_awprot;
-    wire          a_nic_axil_awvalid;
-    wire          a_nic_axil_awready;
-    wire [31:0]   a_nic_axil_wdata;
-    wire [3:0]    a_nic_axil_wstrb;
-    wire          a_nic_axil_wvalid;
-    wire          a_nic_axil_wready;
-    wire [1:0]    a_nic_axil_bresp;
-    wire          a_nic_axil_bvalid;
-    wire          a_nic_axil_bready;
-    wire [16:0]   a_nic_axil_araddr;
-    wire [2:0]    a_nic_axil_arprot;
-    wire          a_nic_axil_arvalid;
-    wire          a_nic_axil_arready;
-    wire [31:0]   a_nic_axil_rdata;
-    wire [1:0]    a_nic_axil_rresp;
-    wire          a_nic_axil_rvalid;
-    wire          a_nic_axil_rready;
-    wire [3:0]    a_m_axi_awid;
-    wire [31:0]   a_m_axi_awaddr;
-    wire [7:0]    a_m_axi_awlen;
-    wire [2:0]    a_m_axi_awsize;
-    wire [1:0]    a_m_axi_awburst;
-    wire          a_m_axi_awlock;
-    wire [3:0]    a_m_axi_awcache;
-    wire [2:0]    a_m_axi_awprot;
-    wire          a_m_axi_awvalid;
-    wire          a_m_axi_awready;
-    wire [63:0]   a_m_axi_wdata;
-    wire [7:0]    a_m_axi_wstrb;
-    wire          a_m_axi_wlast;
-    wire          a_m_axi_wvalid;
-    wire          a_m_axi_wready;
-    wire [3:0]    a_m_axi_bid;
-    wire [1:0]    a_m_axi_bresp;
-    wire          a_m_axi_bvalid;
-    wire          a_m_axi_bready;
-    wire [3:0]    a_m_axi_arid;
-    wire [31:0]   a_m_axi_araddr;
-    wire [7:0]    a_m_axi_arlen;
-    wire [2:0]    a_m_axi_arsize;
-    wire [1:0]    a_m_axi_arburst;
-    wire          a_m_axi_arlock;
-    wire [3:0]    a_m_axi_arcache;
-    wire [2:0]    a_m_axi_arprot;
-    wire          a_m_axi_arvalid;
-    wire          a_m_axi_arready;
-    wire [3:0]    a_m_axi_rid;
-    wire [63:0]   a_m_axi_rdata;
-    wire [1:0]    a_m_axi_rresp;
-    wire          a_m_axi_rlast;
-    wire          a_m_axi_rvalid;
-    wire          a_m_axi_rready;
+    wire [16:0]         a_nic_axil_awaddr;
+    wire [2:0]          a_nic_axil_awprot;
+    wire                a_nic_axil_awvalid;
+    wire                a_nic_axil_awready;
+    wire [31:0]         a_nic_axil_wdata;
+    wire [3:0]          a_nic_axil_wstrb;
+    wire                a_nic_axil_wvalid;
+    wire                a_nic_axil_wready;
+    wire [1:0]          a_nic_axil_bresp;
+    wire                a_nic_axil_bvalid;
+    wire                a_nic_axil_bready;
+    wire [16:0]         a_nic_axil_araddr;
+    wire [2:0]          a_nic_axil_arprot;
+    wire                a_nic_axil_arvalid;
+    wire                a_nic_axil_arready;
+    wire [31:0]         a_nic_axil_rdata;
+    wire [1:0]          a_nic_axil_rresp;
+    wire                a_nic_axil_rvalid;
+    wire                a_nic_axil_rready;
+    wire [3:0]          a_m_axi_awid;
+    wire [31:0]         a_m_axi_awaddr;
+    wire [7:0]          a_m_axi_awlen;
+    wire [2:0]          a_m_axi_awsize;
+    wire [1:0]          a_m_axi_awburst;
+    wire                a_m_axi_awlock;
+    wire [3:0]          a_m_axi_awcache;
+    wire [2:0]          a_m_axi_awprot;
+    wire                a_m_axi_awvalid;
+    wire                a_m_axi_awready;
+    wire [63:0]         a_m_axi_wdata;
+    wire [7:0]          a_m_axi_wstrb;
+    wire                a_m_axi_wlast;
+    wire                a_m_axi_wvalid;
+    wire                a_m_axi_wready;
+    wire [3:0]          a_m_axi_bid;
+    wire [1:0]          a_m_axi_bresp;
+    wire                a_m_axi_bvalid;
+    wire                a_m_axi_bready;
+    wire [3:0]          a_m_axi_arid;
+    wire [31:0]         a_m_axi_araddr;
+    wire [7:0]          a_m_axi_arlen;
+    wire [2:0]          a_m_axi_arsize;
+    wire [1:0]          a_m_axi_arburst;
+    wire                a_m_axi_arlock;
+    wire [3:0]          a_m_axi_arcache;
+    wire [2:0]          a_m_axi_arprot;
+    wire                a_m_axi_arvalid;
+    wire                a_m_axi_arready;
+    wire [3:0]          a_m_axi_rid;
+    wire [63:0]         a_m_axi_rdata;
+    wire [1:0]          a_m_axi_rresp;
+    wire                a_m_axi_rlast;
+    wire                a_m_axi_rvalid;
+    wire                a_m_axi_rready;
     // NIC B: register port after the mux, DMA port
-    wire [16:0]   b_nic_axil_awaddr;
-    wire [2:0]    b_nic_axil_awprot;
-    wire          b_nic_axil_awvalid;
-    wire          b_nic_axil_awready;
-    wire [31:0]   b_nic_axil_wdata;
-    wire [3:0]    b_nic_axil_wstrb;
-    wire          b_nic_axil_wvalid;
-    wire          b_nic_axil_wready;
-    wire [1:0]    b_nic_axil_bresp;
-    wire          b_nic_axil_bvalid;
-    wire          b_nic_axil_bready;
-    wire [16:0]   b_nic_axil_araddr;
-    wire [2:0]    b_nic_axil_arprot;
-    wire          b_nic_axil_arvalid;
-    wire          b_nic_axil_arready;
-    wire [31:0]   b_nic_axil_rdata;
-    wire [1:0]    b_nic_axil_rresp;
-    wire          b_nic_axil_rvalid;
-    wire          b_nic_axil_rready;
-    wire [3:0]    b_m_axi_awid;
-    wire [31:0]   b_m_axi_awaddr;
-    wire [7:0]    b_m_axi_awlen;
-    wire [2:0]    b_m_axi_awsize;
-    wire [1:0]    b_m_axi_awburst;
-    wire          b_m_axi_awlock;
-    wire [3:0]    b_m_axi_awcache;
-    wire [2:0]    b_m_axi_awprot;
-    wire          b_m_axi_awvalid;
-    wire          b_m_axi_awready;
-    wire [63:0]   b_m_axi_wdata;
-    wire [7:0]    b_m_axi_wstrb;
-    wire          b_m_axi_wlast;
-    wire          b_m_axi_wvalid;
-    wire          b_m_axi_wready;
-    wire [3:0]    b_m_axi_bid;
-    wire [1:0]    b_m_axi_bresp;
-    wire          b_m_axi_bvalid;
-    wire          b_m_axi_bready;
-    wire [3:0]    b_m_axi_arid;
-    wire [31:0]   b_m_axi_araddr;
-    wire [7:0]    b_m_axi_arlen;
-    wire [2:0]    b_m_axi_arsize;
-    wire [1:0]    b_m_axi_arburst;
-    wire          b_m_axi_arlock;
-    wire [3:0]    b_m_axi_arcache;
-    wire [2:0]    b_m_axi_arprot;
-    wire          b_m_axi_arvalid;
-    wire          b_m_axi_arready;
-    wire [3:0]    b_m_axi_rid;
-    wire [63:0]   b_m_axi_rdata;
-    wire [1:0]    b_m_axi_rresp;
-    wire          b_m_axi_rlast;
-    wire          b_m_axi_rvalid;
-    wire          b_m_axi_rready;
+    wire [16:0]         b_nic_axil_awaddr;
+    wire [2:0]          b_nic_axil_awprot;
+    wire                b_nic_axil_awvalid;
+    wire                b_nic_axil_awready;
+    wire [31:0]         b_nic_axil_wdata;
+    wire [3:0]          b_nic_axil_wstrb;
+    wire                b_nic_axil_wvalid;
+    wire                b_nic_axil_wready;
+    wire [1:0]          b_nic_axil_bresp;
+    wire                b_nic_axil_bvalid;
+    wire                b_nic_axil_bready;
+    wire [16:0]         b_nic_axil_araddr;
+    wire [2:0]          b_nic_axil_arprot;
+    wire                b_nic_axil_arvalid;
+    wire                b_nic_axil_arready;
+    wire [31:0]         b_nic_axil_rdata;
+    wire [1:0]          b_nic_axil_rresp;
+    wire                b_nic_axil_rvalid;
+    wire                b_nic_axil_rready;
+    wire [3:0]          b_m_axi_awid;
+    wire [31:0]         b_m_axi_awaddr;
+    wire [7:0]          b_m_axi_awlen;
+    wire [2:0]          b_m_axi_awsize;
+    wire [1:0]          b_m_axi_awburst;
+    wire                b_m_axi_awlock;
+    wire [3:0]          b_m_axi_awcache;
+    wire [2:0]          b_m_axi_awprot;
+    wire                b_m_axi_awvalid;
+    wire                b_m_axi_awready;
+    wire [63:0]         b_m_axi_wdata;
+    wire [7:0]          b_m_axi_wstrb;
+    wire                b_m_axi_wlast;
+    wire                b_m_axi_wvalid;
+    wire                b_m_axi_wready;
+    wire [3:0]          b_m_axi_bid;
+    wire [1:0]          b_m_axi_bresp;
+    wire                b_m_axi_bvalid;
+    wire                b_m_axi_bready;
+    wire [3:0]          b_m_axi_arid;
+    wire [31:0]         b_m_axi_araddr;
+    wire [7:0]          b_m_axi_arlen;
+    wire [2:0]          b_m_axi_arsize;
+    wire [1:0]          b_m_axi_arburst;
+    wire                b_m_axi_arlock;
+    wire [3:0]          b_m_axi_arcache;
+    wire [2:0]          b_m_axi_arprot;
+    wire                b_m_axi_arvalid;
+    wire                b_m_axi_arready;
+    wire [3:0]          b_m_axi_rid;
+    wire [63:0]         b_m_axi_rdata;
+    wire [1:0]          b_m_axi_rresp;
+    wire                b_m_axi_rlast;
+    wire                b_m_axi_rvalid;
+    wire                b_m_axi_rready;
+    // END tb/tops.py: wires
     wire a_busy, b_busy, a_err, b_err;
 
     assign bench_busy = a_busy || b_busy;
     assign bench_err  = a_err || b_err;
 
     ringnic_pair #(.MAC_A(MAC_A), .MAC_B(MAC_B)) u_pair (
-        .clk(clk), .rst(rst),
+        // BEGIN tb/tops.py: pair
+        .clk(clk),
+        .rst(rst),
         .a_s_axil_awaddr(a_nic_axil_awaddr),
         .a_s_axil_awprot(a_nic_axil_awprot),
         .a_s_axil_awvalid(a_nic_axil_awvalid),
@@ -305,6 +314,7 @@ module ringnic_pair_bench #(
         .b_m_axi_rvalid(b_m_axi_rvalid),
         .b_m_axi_rready(b_m_axi_rready),
         .b_irq(b_irq)
+        // END tb/tops.py: pair
     );
 
     bench_host #(
@@ -313,6 +323,7 @@ module ringnic_pair_bench #(
     ) u_host_a (
         .clk(clk), .rst(rst), .run(bench_run), .tx_en(a_tx_en), .rx_en(a_rx_en),
         .ring_tx_base(ring_tx_base), .ring_rx_base(ring_rx_base), .busy(a_busy), .err(a_err),
+        // BEGIN tb/tops.py: host a
         .s_axil_awaddr(a_s_axil_awaddr),
         .s_axil_awprot(a_s_axil_awprot),
         .s_axil_awvalid(a_s_axil_awvalid),
@@ -386,6 +397,7 @@ module ringnic_pair_bench #(
         .s_axi_rlast(a_m_axi_rlast),
         .s_axi_rvalid(a_m_axi_rvalid),
         .s_axi_rready(a_m_axi_rready)
+        // END tb/tops.py: host a
     );
 
     bench_host #(
@@ -394,6 +406,7 @@ module ringnic_pair_bench #(
     ) u_host_b (
         .clk(clk), .rst(rst), .run(bench_run), .tx_en(b_tx_en), .rx_en(b_rx_en),
         .ring_tx_base(ring_tx_base), .ring_rx_base(ring_rx_base), .busy(b_busy), .err(b_err),
+        // BEGIN tb/tops.py: host b
         .s_axil_awaddr(b_s_axil_awaddr),
         .s_axil_awprot(b_s_axil_awprot),
         .s_axil_awvalid(b_s_axil_awvalid),
@@ -467,6 +480,7 @@ module ringnic_pair_bench #(
         .s_axi_rlast(b_m_axi_rlast),
         .s_axi_rvalid(b_m_axi_rvalid),
         .s_axi_rready(b_m_axi_rready)
+        // END tb/tops.py: host b
     );
 
     // ------------------------------------------------------------ link counters

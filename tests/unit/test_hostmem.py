@@ -18,8 +18,11 @@ from pydriver.kernel.dma_debug import dma_debug_take_reports
 from pydriver.kernel.mm import __pa, cpu_read, cpu_read_u32, cpu_write, cpu_write_u64
 from pydriver.kernel.printk import dmesg
 from pydriver.kernel.slab import kmalloc
+from pydriver.ringnic.desc import TXD_STAT_DD, TXD_UPPER
 from tb.cpu_view import CpuCache, Dram
 from tb.hostmem import DmaCheckError, HostMemory, IommuAbort, axi_burst_span, install
+
+DD = TXD_STAT_DD.to_bytes(4, "little")  # a TX descriptor's upper dword with DD, as the NIC writes it
 
 T = [0]
 
@@ -98,20 +101,20 @@ def test_hostmem_device_write_invisible_to_cpu_without_invalidate(hd):
     host, dev = hd
     ring = kmalloc(4096)
     a = mapped(dev, ring, 4096, DMA_BIDIRECTIONAL)
-    assert cpu_read_u32(ring + 12) == 0                  # polling DD pulls the line in
-    host.device_write(a + 12, b"\x01\x00\x00\x00")       # the NIC sets DD
-    assert cpu_read_u32(ring + 12) == 0                  # "NIC writes invisible to the driver"
+    assert cpu_read_u32(ring + TXD_UPPER) == 0           # polling DD pulls the line in
+    host.device_write(a + TXD_UPPER, DD)                 # the NIC sets DD
+    assert cpu_read_u32(ring + TXD_UPPER) == 0           # "NIC writes invisible to the driver"
     dma_sync_single_for_cpu(dev, a, 4096, DMA_BIDIRECTIONAL)
-    assert cpu_read_u32(ring + 12) == 1
+    assert cpu_read_u32(ring + TXD_UPPER) == TXD_STAT_DD
     assert checks() == ["cpu_access_device_owned"]
 
 
 def test_hostmem_coherent_ring_sees_device_writes_at_once(hd):
     host, dev = hd
     ring, handle = dma_alloc_coherent(dev, 4096)
-    assert cpu_read_u32(ring + 12) == 0
-    host.device_write(handle + 12, b"\x01\x00\x00\x00")
-    assert cpu_read_u32(ring + 12) == 1
+    assert cpu_read_u32(ring + TXD_UPPER) == 0
+    host.device_write(handle + TXD_UPPER, DD)
+    assert cpu_read_u32(ring + TXD_UPPER) == TXD_STAT_DD
     assert checks() == [] and host.iommu_faults() == []
 
 

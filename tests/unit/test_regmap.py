@@ -2,7 +2,7 @@
 
 import pytest
 
-from pydriver.ringnic import regmap, regs
+from pydriver.ringnic import desc, regmap, regs
 
 # Offsets and bits as Linux's e1000_hw.h / QEMU's e1000x_regs.h define them.
 E1000_OFFSETS = {
@@ -79,3 +79,32 @@ def test_access_semantics_described():
     assert m["ICS"].read_mask == 0 and m["IMC"].read_mask == 0
     assert m["GORCH"].pair_high and not m["GORCL"].pair_high
     assert m["STATUS"].write_mask == 0 and m["CRCERRS"].write_mask == 0
+
+
+# Descriptor bits as Linux's e1000_hw.h defines them (masks within their struct member).
+E1000_DESC_BITS = {
+    "TXD_CMD_EOP": 0x01000000, "TXD_CMD_IFCS": 0x02000000, "TXD_CMD_IC": 0x04000000, "TXD_CMD_RS": 0x08000000,
+    "TXD_CMD_RPS": 0x10000000, "TXD_CMD_DEXT": 0x20000000, "TXD_CMD_VLE": 0x40000000, "TXD_CMD_IDE": 0x80000000,
+    "TXD_STAT_DD": 0x1, "TXD_STAT_EC": 0x2, "TXD_STAT_LC": 0x4, "TXD_STAT_TU": 0x8,
+    "RXD_STAT_DD": 0x01, "RXD_STAT_EOP": 0x02, "RXD_STAT_IXSM": 0x04, "RXD_STAT_VP": 0x08,
+    "RXD_STAT_TCPCS": 0x20, "RXD_STAT_IPCS": 0x40, "RXD_STAT_PIF": 0x80, "RXD_ERR_CE": 0x01, "RXD_ERR_SE": 0x02,
+    "RXD_ERR_SEQ": 0x04, "RXD_ERR_CXE": 0x10, "RXD_ERR_TCPE": 0x20, "RXD_ERR_IPE": 0x40, "RXD_ERR_RXE": 0x80,
+}
+
+
+@pytest.mark.parametrize("name,mask", E1000_DESC_BITS.items())
+def test_descriptor_bits_kept(name, mask):
+    assert getattr(desc, name) == mask
+
+
+def test_descriptors_are_the_e1000_structs():
+    # struct e1000_tx_desc / e1000_rx_desc: members at these byte offsets, 16 bytes in all
+    assert desc.TXD_LAYOUT == (("buffer_addr", 0, 8), ("lower", 8, 4), ("upper", 12, 4))
+    assert desc.RXD_LAYOUT == (("buffer_addr", 0, 8), ("length", 8, 2), ("csum", 10, 2), ("status", 12, 1),
+                               ("errors", 13, 1), ("special", 14, 2))
+    raw = desc.pack(desc.RXD_LAYOUT, buffer_addr=0x1234, length=60, status=desc.RXD_STAT_DD, errors=desc.RXD_ERR_CE)
+    assert len(raw) == desc.DESC_SIZE and desc.unpack(desc.RXD_LAYOUT, raw)["errors"] == desc.RXD_ERR_CE
+    assert desc.unpack(desc.RXD_LAYOUT, raw[8:], start=8) == {"length": 60, "csum": 0, "status": 1, "errors": 1,
+                                                              "special": 0}
+    with pytest.raises(TypeError, match="no member"):
+        desc.pack(desc.TXD_LAYOUT, status=1)
