@@ -112,6 +112,7 @@ lint: venv
 	  PATH=$$(dirname $$vl):$$PATH $$vl --lint-only -Wall --quiet -Irtl --top-module $$m $(RTL) || exit 1; done; \
 	for f in $(TBHDL); do m=$$(basename $$f .v); \
 	  PATH=$$(dirname $$vl):$$PATH $$vl --lint-only -Wall --quiet -Irtl --top-module $$m $(RTL) $(TBHDL) || exit 1; done; \
+	PATH=$$(dirname $$vl):$$PATH $$vl --lint-only -Wall --timing --quiet -Irtl --top-module native_bench $(RTL) $(TBHDL) tb/native/native_bench.v || exit 1; \
 	echo "iverilog -g2012 -Wall"; \
 	for f in $(RTL); do m=$$(basename $$f .v); \
 	  out=$$(iverilog -g2012 -Wall -Irtl -s $$m -o /dev/null $(RTL) 2>&1); \
@@ -119,7 +120,9 @@ lint: venv
 	for f in $(TBHDL); do m=$$(basename $$f .v); \
 	  out=$$(iverilog -g2012 -Wall -Irtl -s $$m -o /dev/null $(RTL) $(TBHDL) 2>&1); \
 	  if [ -n "$$out" ]; then echo "$$m: $$out"; exit 1; fi; done; \
-	echo "lint clean: $(RTL) $(TBHDL)"
+	out=$$(iverilog -g2012 -Wall -Irtl -s native_bench -o /dev/null $(RTL) $(TBHDL) tb/native/native_bench.v 2>&1); \
+	if [ -n "$$out" ]; then echo "native_bench: $$out"; exit 1; fi; \
+	echo "lint clean: $(RTL) $(TBHDL) tb/native/native_bench.v"
 
 unit: venv
 	$(PYTEST) tests -m "not verilator and not icarus" -q $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS))

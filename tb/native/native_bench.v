@@ -15,17 +15,14 @@ module native_bench;
 
     localparam integer CLK_HALF_NS = 5;   // 10 ns: sim/settings.toml's clock_period_ns
 
-    reg clk = 1'b0;
-    reg rst = 1'b1;
-    reg bench_run = 1'b0;
-    reg duplex = 1'b1;
+    reg clk, rst, bench_run, duplex;
 
     always #CLK_HALF_NS clk = ~clk;
 
     // One AXI-Lite writer shared by both register ports (address and data lines to both).
-    reg  [16:0] awaddr = 17'd0;
-    reg  [31:0] wdata  = 32'd0;
-    reg         aw_v_a = 1'b0, w_v_a = 1'b0, aw_v_b = 1'b0, w_v_b = 1'b0;
+    reg  [16:0] awaddr;
+    reg  [31:0] wdata;
+    reg         aw_v_a, w_v_a, aw_v_b, w_v_b;
     wire        a_awready, a_wready, a_bvalid, b_awready, b_wready, b_bvalid;
     wire        bench_busy, bench_err, a_irq, b_irq;
     wire [1:0]  a_bresp, b_bresp, a_rresp, b_rresp;
@@ -80,6 +77,8 @@ module native_bench;
     reg [63:0]      c0, ab_f0, ab_b0, ba_f0, ba_b0;
 
     initial begin
+        clk = 1'b0; rst = 1'b1; bench_run = 1'b0; duplex = 1'b1;
+        awaddr = 17'd0; wdata = 32'd0; aw_v_a = 1'b0; w_v_a = 1'b0; aw_v_b = 1'b0; w_v_b = 1'b0;
         if (!$value$plusargs("mem_a=%s", mem_a) || !$value$plusargs("mem_b=%s", mem_b) ||
             !$value$plusargs("setup=%s", setup) || !$value$plusargs("writes=%d", nwrites) ||
             !$value$plusargs("warmup=%d", warmup) || !$value$plusargs("cycles=%d", cycles) ||
@@ -98,10 +97,12 @@ module native_bench;
         for (k = 0; k < nwrites; k = k + 1)
             axil_write(writes[k][48], writes[k][48:32] & 17'h0FFFF, writes[k][31:0]);
         @(negedge clk) bench_run = 1'b1;
+        // verilator lint_off ZERODLY
         #(warmup * 2 * CLK_HALF_NS);
         c0 = dut.cnt_cycles; ab_f0 = dut.cnt_ab_frames; ab_b0 = dut.cnt_ab_bytes;
         ba_f0 = dut.cnt_ba_frames; ba_b0 = dut.cnt_ba_bytes;
         #(cycles * 2 * CLK_HALF_NS);   // one timed wait: no wake-up per cycle
+        // verilator lint_on ZERODLY
         $display("native_bench: cycles=%0d ab_frames=%0d ab_bytes=%0d ba_frames=%0d ba_bytes=%0d err=%0d",
                  dut.cnt_cycles - c0, dut.cnt_ab_frames - ab_f0, dut.cnt_ab_bytes - ab_b0,
                  dut.cnt_ba_frames - ba_f0, dut.cnt_ba_bytes - ba_b0, bench_err);
