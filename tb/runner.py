@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import glob
+import json
 import os
 import re
 import sys
@@ -146,9 +147,12 @@ def hostmem_model(choice: str | None = None) -> str:
 
 
 def run(sim: str, module: str, test: str, toplevel: str | None = None, waves: bool = False,
-        params: tuple = (), extra_env: dict[str, str] | None = None, hostmem: str | None = None) -> Result:
+        params: tuple = (), extra_env: dict[str, str] | None = None, hostmem: str | None = None,
+        tag: str = "") -> Result:
     """Run exactly one cocotb test; a filter that matches nothing is a failure, not a pass.
-    `hostmem` "hdl" runs a NIC toplevel with host memory on the fast path."""
+    `hostmem` "hdl" runs a NIC toplevel with host memory on the fast path. `tag` names a
+    parameter set: it goes into the log, result and wave file names (test-tag), and the test
+    reads the parameters from $RINGNIC_HDL_PARAMS (tb.runner.hdl_param)."""
     toplevel = toplevel or settings()["design"]["toplevel"]
     if hostmem_model(hostmem) == "hdl":
         toplevel = HOSTMEM_TOPS.get(toplevel, toplevel)
@@ -156,9 +160,10 @@ def run(sim: str, module: str, test: str, toplevel: str | None = None, waves: bo
     for path in (str(ROOT / "tests"), str(ROOT)):  # the runner hands the simulator our sys.path
         if path not in sys.path:
             sys.path.insert(0, path)
-    log, xml = log_path(sim, test), BUILD / sim / "results" / f"{test}.xml"
-    (BUILD / sim / "run" / test).mkdir(parents=True, exist_ok=True)
-    wave = wave_path(sim, test) if waves else None
+    name = f"{test}-{tag}" if tag else test
+    log, xml = log_path(sim, name), BUILD / sim / "results" / f"{name}.xml"
+    (BUILD / sim / "run" / name).mkdir(parents=True, exist_ok=True)
+    wave = wave_path(sim, name) if waves else None
     for p in (log, xml) + ((wave,) if wave else ()):
         p.parent.mkdir(parents=True, exist_ok=True)
         p.unlink(missing_ok=True)
@@ -167,13 +172,14 @@ def run(sim: str, module: str, test: str, toplevel: str | None = None, waves: bo
         plusargs.append(f"+dumpfile_path={wave}")
     elif wave:
         test_args += ["--trace-file", str(wave)]
-    env = {"RINGNIC_SIM": sim, "RINGNIC_TEST": test, **(extra_env or {})}
+    env = {"RINGNIC_SIM": sim, "RINGNIC_TEST": name, "RINGNIC_HDL_PARAMS": json.dumps(dict(params)),
+           **(extra_env or {})}
     t0 = time.perf_counter()
     crashed = ""
     try:
         runner.test(
             test_module=module, hdl_toplevel=toplevel, build_dir=build_dir(sim, toplevel, waves, params),
-            test_dir=BUILD / sim / "run" / test, results_xml=str(xml), log_file=log,
+            test_dir=BUILD / sim / "run" / name, results_xml=str(xml), log_file=log,
             test_filter=rf"^{re.escape(module)}\.{re.escape(test)}$",
             waves=waves, plusargs=plusargs, test_args=test_args, extra_env=env,
         )
@@ -187,6 +193,12 @@ def run(sim: str, module: str, test: str, toplevel: str | None = None, waves: bo
     if crashed:
         passed, message = False, f"{crashed}; {message}"
     return Result(sim, test, passed, sim_ns, wall, message, log, wave, skipped)
+
+
+def hdl_param(name: str, default):
+    """Inside a test: the value of HDL parameter `name` the toplevel was built with (its parameter
+    set), else `default` (the module's own default)."""
+    return json.loads(os.environ.get("RINGNIC_HDL_PARAMS") or "{}").get(name, default)
 
 
 SKIPPED = "skipped by cocotb"
@@ -240,7 +252,8 @@ def test_toplevels(hostmem: str | None = None) -> list[tuple[str, tuple]]:
         top = getattr(mod, "HDL_TOPLEVEL", None) or default
         if hostmem_model(hostmem) == "hdl":
             top = HOSTMEM_TOPS.get(top, top)
-        out.add((top, tuple(sorted(getattr(mod, "HDL_PARAMETERS", {}).items()))))
+        sets = getattr(mod, "HDL_PARAMETER_SETS", None) or {"": getattr(mod, "HDL_PARAMETERS", {})}
+        out.update((top, tuple(sorted(p.items()))) for p in sets.values())
     return sorted(out)
 
 

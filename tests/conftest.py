@@ -34,6 +34,7 @@ DRIVER_PATHS = {
     "test_wire_peer": "real traffic: a scapy host on the wire",
     "test_tap": "real traffic: Linux TAP bridge",
     "test_waves": "waveforms",
+    "test_wakeups": "harness (wake-up counting)",
     "test_demo": "demo",
 }
 
@@ -74,15 +75,19 @@ def pytest_pycollect_makeitem(collector, name, obj):
         return None
     module = collector.module
     toplevel = getattr(module, "HDL_TOPLEVEL", None)  # default: sim/settings.toml
-    params = tuple(sorted(getattr(module, "HDL_PARAMETERS", {}).items()))
+    # HDL_PARAMETER_SETS {"tag": {name: value}} runs every test once per set (test[verilator-tag]);
+    # HDL_PARAMETERS {name: value} is one set without a tag.
+    sets = getattr(module, "HDL_PARAMETER_SETS", None) or {"": getattr(module, "HDL_PARAMETERS", {})}
     items = []
     for t in obj.generate_tests():
         for sim in _sims(collector.config):
-            item = CocotbItem.from_parent(collector, name=f"{t.name}[{sim}]", sim=sim, test=t.name,
-                                          module_name=module.__name__, toplevel=toplevel, params=params, doc=t.doc)
-            item.add_marker(pytest.mark.sim(sim))
-            item.add_marker(getattr(pytest.mark, sim))
-            items.append(item)
+            for tag, params in sets.items():
+                item = CocotbItem.from_parent(collector, name=f"{t.name}[{sim}{'-' + tag if tag else ''}]", sim=sim,
+                                              test=t.name, module_name=module.__name__, toplevel=toplevel,
+                                              params=tuple(sorted(params.items())), doc=t.doc, tag=tag)
+                item.add_marker(pytest.mark.sim(sim))
+                item.add_marker(getattr(pytest.mark, sim))
+                items.append(item)
     return items
 
 
@@ -91,15 +96,15 @@ class CocotbFailure(Exception):
 
 
 class CocotbItem(pytest.Item):
-    def __init__(self, *, sim, test, module_name, toplevel, params, doc, **kw):
+    def __init__(self, *, sim, test, module_name, toplevel, params, doc, tag="", **kw):
         super().__init__(**kw)
         self.sim, self.test, self.module_name, self.toplevel, self.doc = sim, test, module_name, toplevel, doc
-        self.params = params
+        self.params, self.tag = params, tag
 
     def runtest(self):
         res = runner.run(self.sim, self.module_name, self.test, self.toplevel,
                          waves=self.config.getoption("--waves"), params=self.params,
-                         hostmem=self.config.getoption("--hostmem"))
+                         hostmem=self.config.getoption("--hostmem"), tag=self.tag)
         # The summary reads these back from the report (pytest_runtest_logreport): under
         # pytest-xdist the test runs in a worker and only its report reaches the controller.
         self.user_properties += [("sim_time_ns", res.sim_time_ns), ("log", str(res.log)),

@@ -36,7 +36,7 @@ from cocotbext.axi.stream import define_stream
 from scapy.all import IP, TCP, UDP, Ether, Raw
 
 from pydriver.ringnic import desc, regs
-from tb.runner import settings
+from tb.runner import hdl_param, settings
 
 HDL_TOPLEVEL = "ringnic_tx"
 
@@ -45,7 +45,10 @@ MEM_SIZE = 1 << 22                    # 4 MiB of host memory
 BUF_LO, BUF_HI = 0x0004_0000, 0x003F_0000
 MAX_FRAME = 16384                     # the RTL default
 DESC_BURST = 8
-MAX_BURST_BEATS = 16
+# Every test runs at the engine's default payload burst cap (16 beats, an AXI3 port's limit) and
+# at AXI4's longest (256, ringnic's default): tests/conftest.py's parameter sets.
+HDL_PARAMETER_SETS = {"burst16": {"MAX_BURST_BEATS": 16}, "burst256": {"MAX_BURST_BEATS": 256}}
+MAX_BURST_BEATS = hdl_param("MAX_BURST_BEATS", 16)
 
 # Legacy descriptor CMD bits (masks in lower.data)
 EOP, IFCS, IC, RS, RPS = desc.TXD_CMD_EOP, desc.TXD_CMD_IFCS, desc.TXD_CMD_IC, desc.TXD_CMD_RS, desc.TXD_CMD_RPS
