@@ -33,6 +33,7 @@ DRIVER_PATHS = {
     "test_tap": "real traffic: Linux TAP bridge",
     "test_waves": "waveforms",
     "test_demo": "demo",
+    "test_fuzz": "fuzzing (issue 12)", "test_cve": "fuzzing (issue 12)",
 }
 
 
