@@ -120,17 +120,17 @@ module ringnic #(
     wire [31:0] tdba, tctl, tipg, rdba, rctl;
     wire [19:0] tdlen, rdlen;
     wire [15:0] tdh, tdt, tidv, tadv, rdh, rdt, rdtr, radv, itr;
-    wire        tdt_wr, tctl_wr, rdt_wr, rctl_wr, rdtr_fpd;
+    wire        tdt_wr, tring_wr, tctl_wr, rdt_wr, rctl_wr, rdtr_fpd;
 
     // Engine outputs into the register file.
     wire [31:0] tx_intr_set, rx_intr_set, txerr, rxerr;
     wire        tdh_we, rdh_we;
     wire [15:0] tdh_in, rdh_in;
     wire [15:0] stat_gorc_add, stat_gotc_add, stat_tor_add, stat_tot_add;
-    wire        tx_gptc, tx_tpt, tx_mptc, tx_bptc;
+    wire        tx_gptc, tx_tpt, tx_mptc, tx_bptc, tx_ecol;
     wire        rx_crcerrs, rx_rxerrc, rx_mpc, rx_rnbc, rx_gprc, rx_bprc, rx_mprc, rx_ruc, rx_roc, rx_tpr;
-    // stat_inc bit order of ringnic_regs: CRCERRS MPC GPRC BPRC MPRC GPTC RNBC RUC ROC TPR TPT MPTC BPTC RXERRC
-    wire [13:0] stat_inc = {rx_rxerrc, tx_bptc, tx_mptc, tx_tpt, rx_tpr, rx_roc, rx_ruc, rx_rnbc,
+    // stat_inc bit order of ringnic_regs: CRCERRS MPC GPRC BPRC MPRC GPTC RNBC RUC ROC TPR TPT MPTC BPTC RXERRC ECOL
+    wire [14:0] stat_inc = {tx_ecol, rx_rxerrc, tx_bptc, tx_mptc, tx_tpt, rx_tpr, rx_roc, rx_ruc, rx_rnbc,
                             tx_gptc, rx_mprc, rx_bprc, rx_gprc, rx_mpc, rx_crcerrs};
 
     ringnic_regs #(
@@ -195,6 +195,7 @@ module ringnic #(
         .tdh            (tdh),
         .tdt            (tdt),
         .tdt_wr         (tdt_wr),
+        .tring_wr       (tring_wr),
         .tctl           (tctl),
         .tctl_wr        (tctl_wr),
         .tipg           (tipg),
@@ -268,6 +269,7 @@ module ringnic #(
         .tdh            (tdh),
         .tdt            (tdt),
         .tdt_wr         (tdt_wr),
+        .tring_wr       (tring_wr),
         .tctl           (tctl),
         .tctl_wr        (tctl_wr),
         .tdh_we         (tdh_we),
@@ -277,6 +279,7 @@ module ringnic #(
         .stat_inc_tpt   (tx_tpt),
         .stat_inc_mptc  (tx_mptc),
         .stat_inc_bptc  (tx_bptc),
+        .stat_inc_ecol  (tx_ecol),
         .stat_gotc_add  (stat_gotc_add),
         .stat_tot_add   (stat_tot_add),
         .txerr          (txerr),

@@ -61,8 +61,8 @@ module ringnic_regs #(
     input  wire [15:0]                rdh_in,
     // One increment per cycle per 32-bit statistics counter. Bit order:
     //   0 CRCERRS, 1 MPC, 2 GPRC, 3 BPRC, 4 MPRC, 5 GPTC, 6 RNBC, 7 RUC, 8 ROC,
-    //   9 TPR, 10 TPT, 11 MPTC, 12 BPTC, 13 RXERRC.
-    input  wire [13:0]                stat_inc,
+    //   9 TPR, 10 TPT, 11 MPTC, 12 BPTC, 13 RXERRC, 14 ECOL.
+    input  wire [14:0]                stat_inc,
     input  wire [15:0]                stat_gorc_add,   // octets to add to GORC (64-bit pair) this cycle
     input  wire [15:0]                stat_gotc_add,   // octets to add to GOTC
     input  wire [15:0]                stat_tor_add,    // octets to add to TOR
@@ -85,6 +85,7 @@ module ringnic_regs #(
     output reg  [15:0]                tdh,             // TDH: TX head index
     output reg  [15:0]                tdt,             // TDT: TX tail index (the doorbell)
     output reg                        tdt_wr,          // one-cycle pulse after a software write to TDT
+    output reg                        tring_wr,        // one-cycle pulse after a software write to TDBAL, TDLEN or TDH
     output reg  [31:0]                tctl,            // TCTL
     output reg                        tctl_wr,         // one-cycle pulse after a software write to TCTL
     output reg  [31:0]                tipg,            // TIPG
@@ -176,6 +177,7 @@ module ringnic_regs #(
     localparam integer ST_MPTC    = 11;
     localparam integer ST_BPTC    = 12;
     localparam integer ST_RXERRC  = 13;
+    localparam integer ST_ECOL    = 14;
 
     // ================================================================ helpers
     // Is this 17-bit, word-aligned offset a register of the RDL?
@@ -189,7 +191,7 @@ module ringnic_regs #(
                 RN_RCTL, RN_TCTL, RN_TIPG,
                 RN_RDBAL, RN_RDBAH, RN_RDLEN, RN_RDH, RN_RDT, RN_RDTR, RN_RADV,
                 RN_TDBAL, RN_TDBAH, RN_TDLEN, RN_TDH, RN_TDT, RN_TIDV, RN_TADV,
-                RN_CRCERRS, RN_RXERRC, RN_MPC, RN_GPRC, RN_BPRC, RN_MPRC, RN_GPTC,
+                RN_CRCERRS, RN_RXERRC, RN_MPC, RN_ECOL, RN_GPRC, RN_BPRC, RN_MPRC, RN_GPTC,
                 RN_GORCL, RN_GORCH, RN_GOTCL, RN_GOTCH, RN_RNBC, RN_RUC, RN_ROC,
                 RN_TORL, RN_TORH, RN_TOTL, RN_TOTH, RN_TPR, RN_TPT, RN_MPTC, RN_BPTC,
                 RN_RAL0, RN_RAH0, RN_IPAV, RN_IP4AT0,
@@ -325,7 +327,7 @@ module ringnic_regs #(
     reg  [31:0] ipav;
     reg  [31:0] ip4at0;
 
-    reg  [31:0] crcerrs, mpc, gprc, bprc, mprc, gptc, rnbc, ruc, roc, tpr, tpt, mptc, bptc, rxerrc;
+    reg  [31:0] crcerrs, mpc, gprc, bprc, mprc, gptc, rnbc, ruc, roc, tpr, tpt, mptc, bptc, rxerrc, ecol;
     reg  [63:0] gorc, gotc, tor, tot;
     // A low-half read latches the whole count; the high-half read then returns the latched high
     // half and takes exactly the latched count off, so octets counted between the two reads
@@ -417,6 +419,7 @@ module ringnic_regs #(
             mta_vld <= {MTA_WORDS{1'b0}};
             mta_hit <= 1'b0;
             tdt_wr  <= 1'b0;
+            tring_wr <= 1'b0;
             rdt_wr  <= 1'b0;
             tctl_wr <= 1'b0;
             rctl_wr <= 1'b0;
@@ -453,6 +456,7 @@ module ringnic_regs #(
 
             // Doorbells and pulses for the engines, aligned with the new register value.
             tdt_wr   <= wr_tdt;
+            tring_wr <= wr_tdbal || wr_tdlen || wr_tdh;
             rdt_wr   <= wr_rdt;
             tctl_wr  <= wr_tctl;
             rctl_wr  <= wr_rctl;
@@ -503,7 +507,7 @@ module ringnic_regs #(
         if (rst || sw_rst) begin
             crcerrs <= 32'd0; mpc  <= 32'd0; gprc <= 32'd0; bprc <= 32'd0; mprc <= 32'd0;
             gptc    <= 32'd0; rnbc <= 32'd0; ruc  <= 32'd0; roc  <= 32'd0; tpr  <= 32'd0;
-            tpt     <= 32'd0; mptc <= 32'd0; bptc <= 32'd0; rxerrc <= 32'd0;
+            tpt     <= 32'd0; mptc <= 32'd0; bptc <= 32'd0; rxerrc <= 32'd0; ecol <= 32'd0;
             gorc <= 64'd0; gotc <= 64'd0; tor <= 64'd0; tot <= 64'd0;
             gorc_snapped <= 1'b0; gotc_snapped <= 1'b0; tor_snapped <= 1'b0; tot_snapped <= 1'b0;
         end else begin
@@ -521,6 +525,7 @@ module ringnic_regs #(
             tpt     <= stat32_next(tpt,     rd_en && (rd_off == RN_TPT),     stat_inc[ST_TPT]);
             mptc    <= stat32_next(mptc,    rd_en && (rd_off == RN_MPTC),    stat_inc[ST_MPTC]);
             bptc    <= stat32_next(bptc,    rd_en && (rd_off == RN_BPTC),    stat_inc[ST_BPTC]);
+            ecol    <= stat32_next(ecol,    rd_en && (rd_off == RN_ECOL),    stat_inc[ST_ECOL]);
             gorc    <= stat64_next(gorc, rd_gorch ? gorc_seen : 64'd0, stat_gorc_add);
             gotc    <= stat64_next(gotc, rd_gotch ? gotc_seen : 64'd0, stat_gotc_add);
             tor     <= stat64_next(tor,  rd_torh  ? tor_seen  : 64'd0, stat_tor_add);
@@ -594,6 +599,7 @@ module ringnic_regs #(
             RN_TPT:     rd_val = tpt & RN_TPT_RMASK;
             RN_MPTC:    rd_val = mptc & RN_MPTC_RMASK;
             RN_BPTC:    rd_val = bptc & RN_BPTC_RMASK;
+            RN_ECOL:    rd_val = ecol & RN_ECOL_RMASK;
             RN_RAL0:    rd_val = ral0 & RN_RAL0_RMASK;
             RN_RAH0:    rd_val = rah0 & RN_RAH0_RMASK;
             RN_IPAV:    rd_val = ipav & RN_IPAV_RMASK;

@@ -33,6 +33,13 @@
 //    write while running; TDBA/TDLEN are latched at the start.
 //  * Clearing EN lets the frame whose descriptors are being issued finish; the descriptors
 //    prefetched after it are dropped and fetched again after EN is set.
+//  * Re-arm (Linux e1000_configure_tx on a disabled ring): a TDBAL, TDLEN or TDH write while EN
+//    is clear abandons what the engine still holds of the old ring, as CTRL.RST does for TX:
+//    bursts started finish, frames not yet wholly read are dropped (each counted in ECOL, the
+//    8254x's count of frames the MAC gave up, Linux e1000's tx_aborted_errors), nothing more is
+//    written back and TDH is left as software wrote it; the next start latches the new ring.
+//    Frames already wholly read are still sent. With EN set these writes have no effect on the
+//    engine until it next starts (software writes them with EN clear).
 //  * DEXT is not checked (no error code for it): every descriptor is read as legacy.
 //  * Buffer and ring addresses are 32 bits (the high dword of the buffer address is ignored).
 
@@ -59,6 +66,7 @@ module ringnic_tx #(
     input  wire                         tdt_wr,         // pulse: software wrote TDT (doorbell)
     input  wire [31:0]                  tctl,           // TCTL (EN, PSP used)
     input  wire                         tctl_wr,        // pulse: software wrote TCTL
+    input  wire                         tring_wr,       // pulse: software wrote TDBAL, TDLEN or TDH
     output reg                          tdh_we,         // pulse: TDH <= tdh_in
     output reg  [15:0]                  tdh_in,
     output reg  [31:0]                  intr_set,       // one-cycle cause pulses at ICR positions (TXDW, TXQE, TXE)
@@ -66,6 +74,7 @@ module ringnic_tx #(
     output wire                         stat_inc_tpt,
     output wire                         stat_inc_mptc,
     output wire                         stat_inc_bptc,
+    output reg                          stat_inc_ecol,  // one pulse per frame abandoned by a ring re-program
     output wire [15:0]                  stat_gotc_add,  // octets of the frame sent, FCS included (QEMU: size + 4)
     output wire [15:0]                  stat_tot_add,
     output reg  [31:0]                  txerr,          // RNTXERR: {IDX, CODE}, held until cleared
@@ -617,7 +626,12 @@ module ringnic_tx #(
     wire drain_done = bus_quiet && (wb_stop || (frames_done == {(WBF_LOG2+1){1'b0}}));
     wire start_try  = (c_state == C_IDLE) && en && (tdh != tdt) && !tdh_we;
 
-    assign clr_all = ((c_state == C_RUN) && !e_new && run_done) || ((c_state == C_DRAIN) && drain_done);
+    // Re-arm of a disabled ring that still holds part of the old one (see the header).
+    wire abandon    = (c_state == C_RUN) && !en && tring_wr && !e_new;
+    reg  [META_LOG2+1:0] ecol_left;   // abandoned frames still to count
+
+    assign clr_all = ((c_state == C_RUN) && !e_new && !abandon && run_done)
+                  || ((c_state == C_DRAIN) && drain_done);
 
     always @(posedge clk) begin
         if (rst) begin
@@ -634,7 +648,19 @@ module ringnic_tx #(
             tdh_we      <= 1'b0;
             tdh_in      <= 16'd0;
             wb_err_q    <= 1'b0;
+            ecol_left   <= {(META_LOG2+2){1'b0}};
+            stat_inc_ecol <= 1'b0;
         end else begin
+            // One ECOL pulse per abandoned frame: every frame started and not committed (none
+            // starts with EN clear; a commit in this very cycle reaches the MAC and is sent).
+            stat_inc_ecol <= (ecol_left != {(META_LOG2+2){1'b0}}) && !sw_rst;
+            if (abandon)
+                ecol_left <= frames_inflight - {{(META_LOG2+1){1'b0}}, pk_commit};
+            else if (sw_rst)
+                ecol_left <= {(META_LOG2+2){1'b0}};
+            else if (ecol_left != {(META_LOG2+2){1'b0}})
+                ecol_left <= ecol_left - 1'b1;
+
             intr_set <= 32'd0;
             tdh_we   <= f_adv;
             if (f_adv)
@@ -672,10 +698,14 @@ module ringnic_tx #(
                     end
                 end
                 C_RUN: begin
-                    if (e_new)
+                    if (e_new) begin
                         c_state <= C_DRAIN;
-                    else if (run_done)
+                    end else if (abandon) begin
+                        c_state <= C_DRAIN;       // as a soft reset's drain: no write-back, TDH kept
+                        flush_q <= 1'b1;
+                    end else if (run_done) begin
                         c_state <= C_IDLE;
+                    end
                 end
                 C_DRAIN: begin
                     if (drain_done) begin

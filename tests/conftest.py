@@ -36,6 +36,7 @@ DRIVER_PATHS = {
     "test_waves": "waveforms",
     "test_wakeups": "harness (wake-up counting)",
     "test_demo": "demo",
+    "test_fuzz": "fuzzing (issue 12)", "test_cve": "fuzzing (issue 12)",
 }
 
 

@@ -207,7 +207,7 @@ class TxTB:
     def __init__(self, dut, bus_monitors: bool):
         self.dut, self.clk, self.log = dut, dut.clk, dut._log
         for name, val in dict(rst=1, sw_rst=0, tdba=0, tdlen=0, tdh=0, tdt=0, tdt_wr=0, tctl=0,
-                              tctl_wr=0).items():
+                              tctl_wr=0, tring_wr=0).items():
             getattr(dut, name).value = val
         self.mem = AxiRam(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, size=MEM_SIZE)
         self.sink = AxiStreamSink(AxiStreamBus.from_prefix(dut, "m_axis_tx"), dut.clk, dut.rst)
@@ -299,6 +299,15 @@ class TxTB:
             if name == "tdh":
                 self.tdh = v
 
+    async def ring_write(self, name: str, value: int) -> None:
+        """A software write to TDBAL, TDLEN or TDH: the value and the `tring_wr` pulse."""
+        await RisingEdge(self.clk)
+        getattr(self.dut, name).value, self.dut.tring_wr.value = value, 1
+        if name == "tdh":
+            self.tdh = value
+        await RisingEdge(self.clk)
+        self.dut.tring_wr.value = 0
+
     async def soft_reset(self) -> None:
         """CTRL.RST: the sw_rst pulse, and the register file back to its reset values."""
         await RisingEdge(self.clk)
@@ -330,8 +339,8 @@ class TxTB:
                 other = [j for j, f in enumerate(frames) if f.wire == got]
                 diff = next((i for i, (a, b) in enumerate(zip(got, fr.wire)) if a != b), min(len(got), len(fr.wire)))
                 raise AssertionError(f"frame {k} (descriptors {fr.idxs}, buffers {fr.buf_ranges}): {len(got)} "
-                                     f"bytes, expected {len(fr.wire)}, first difference at byte {diff}; "
-                                     f"it is frame {other} of this batch" if other else "; it is no frame of this batch")
+                                     f"bytes, expected {len(fr.wire)}, first difference at byte {diff}"
+                                     + (f"; it is frame {other} of this batch" if other else "; it is no frame of this batch"))
 
     async def wait_tdh(self, value: int, timeout_us: float = 200) -> None:
         async def _wait():

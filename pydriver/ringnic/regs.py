@@ -207,6 +207,10 @@ RXERRC_RESET = 0x00000000
 MPC = 0x04010
 MPC_RESET = 0x00000000
 
+# Excessive Collisions Count
+ECOL = 0x04018
+ECOL_RESET = 0x00000000
+
 # Good Packets Received Count
 GPRC = 0x04074
 GPRC_RESET = 0x00000000
@@ -397,6 +401,7 @@ LAYOUT = (
     (0x04000, 1, 4, 'CRCERRS'),
     (0x0400C, 1, 4, 'RXERRC'),
     (0x04010, 1, 4, 'MPC'),
+    (0x04018, 1, 4, 'ECOL'),
     (0x04074, 1, 4, 'GPRC'),
     (0x04078, 1, 4, 'BPRC'),
     (0x0407C, 1, 4, 'MPRC'),
