@@ -85,18 +85,6 @@ class CpuCache:
     def _la(self, addr: int) -> int:
         return addr & ~(self.line - 1)
 
-    def _get(self, la: int):
-        ln = self.lines.get(la)
-        if ln is None:
-            self.stats["miss"] += 1
-            ln = self.lines[la] = [bytearray(self.mem.read(la, self.line)), False]
-            self._evict()
-        else:
-            self.stats["hit"] += 1
-            if self.capacity:
-                self.lines.move_to_end(la)
-        return ln
-
     def _evict(self) -> None:
         while self.capacity and len(self.lines) > self.capacity:
             la, (data, dirty) = self.lines.popitem(last=False)
@@ -105,8 +93,9 @@ class CpuCache:
                 self.mem.write(la, data)
 
     def _lines(self, addr: int, n: int):
-        """The lines of [addr, addr + n), allocated as _get() would, in address order; misses
-        are filled from one DRAM read of the whole span (a frame is ~48 lines)."""
+        """The lines of [addr, addr + n) in address order, allocated on a miss (LRU order kept
+        when the cache has a capacity); misses are filled from one DRAM read of the whole span
+        (a frame is ~48 lines)."""
         lo = addr & ~(self.line - 1)
         hi = (addr + n + self.line - 1) & ~(self.line - 1)
         lines, raw, out = self.lines, None, []

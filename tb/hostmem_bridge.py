@@ -108,7 +108,5 @@ class BridgePort:
 
 def decode(cmd: int):
     """host_mem_bridge's request word -> (address, beats, AxBURST, (first byte, byte count))."""
-    fields = SimpleNamespace(addr=cmd & 0xFFFFFFFF, len=cmd >> 32 & 0xFF, size=cmd >> 40 & 0x7, burst=cmd >> 43 & 0x3)
-    span = axi_burst_span(SimpleNamespace(araddr=fields.addr, arlen=fields.len, arsize=fields.size,
-                                          arburst=fields.burst), "ar", BEAT)
-    return fields.addr, fields.len + 1, fields.burst, span
+    ar = SimpleNamespace(araddr=cmd & 0xFFFFFFFF, arlen=cmd >> 32 & 0xFF, arsize=cmd >> 40 & 0x7, arburst=cmd >> 43 & 0x3)
+    return ar.araddr, ar.arlen + 1, ar.arburst, axi_burst_span(ar, "ar", BEAT)

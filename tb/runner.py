@@ -157,9 +157,7 @@ def run(sim: str, module: str, test: str, toplevel: str | None = None, waves: bo
     if hostmem_model(hostmem) == "hdl":
         toplevel = HOSTMEM_TOPS.get(toplevel, toplevel)
     runner = build(sim, toplevel, waves, params)
-    for path in (str(ROOT / "tests"), str(ROOT)):  # the runner hands the simulator our sys.path
-        if path not in sys.path:
-            sys.path.insert(0, path)
+    _test_path()
     name = f"{test}-{tag}" if tag else test
     log, xml = log_path(sim, name), BUILD / sim / "results" / f"{name}.xml"
     (BUILD / sim / "run" / name).mkdir(parents=True, exist_ok=True)
@@ -193,6 +191,14 @@ def run(sim: str, module: str, test: str, toplevel: str | None = None, waves: bo
     if crashed:
         passed, message = False, f"{crashed}; {message}"
     return Result(sim, test, passed, sim_ns, wall, message, log, wave, skipped)
+
+
+def _test_path() -> None:
+    """tests/ and the root on sys.path: test modules import by name, and the runner hands the
+    simulator our sys.path."""
+    for path in (str(ROOT / "tests"), str(ROOT)):
+        if path not in sys.path:
+            sys.path.insert(0, path)
 
 
 def hdl_param(name: str, default):
@@ -240,9 +246,7 @@ def test_toplevels(hostmem: str | None = None) -> list[tuple[str, tuple]]:
     """(toplevel, params) of every cocotb test module in tests/, as runner.run would build them."""
     import importlib
 
-    for path in (str(ROOT / "tests"), str(ROOT)):
-        if path not in sys.path:
-            sys.path.insert(0, path)
+    _test_path()
     default = settings()["design"]["toplevel"]
     out = set()
     for f in sorted((ROOT / "tests").glob("test_*.py")):
