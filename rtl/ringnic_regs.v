@@ -6,7 +6,7 @@
 // Every offset, reset value and bit mask comes from rtl/ringnic_regmap.vh, generated from
 // rtl/ringnic_regs.rdl; no offset or mask is written out here. (Not in the header, so given
 // here: the MTA length, the export port widths, the RAL/RAH byte order of the MAC address.) Semantics follow QEMU's
-// hw/net/e1000.c (docs: shared/reference/driver-semantics.md sections 1.1-1.3, 1.9).
+// hw/net/e1000.c and the Intel 8254x SDM chapter 13 (register descriptions, statistics).
 //
 // Bus rules:
 //  * AW and W are captured independently (either may come first); one write and one read are in

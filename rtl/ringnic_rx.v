@@ -2,7 +2,8 @@
 `timescale 1ns/1ps
 
 // ringnic_rx: the receive side of the NIC: MAC checks and filter, packet buffer, and the RX
-// descriptor engine of the 8254x legacy model (driver-semantics.md 1.5-1.7; QEMU e1000_receive_iov
+// descriptor engine of the 8254x legacy model (Intel 8254x SDM 3.2, receive; RX registers in
+// chapter 13; QEMU e1000_receive_iov
 // is the golden model).
 //
 //   s_axis_rx --> ringnic_rx_mac --> ringnic_rx_fifo --> frame engine --> AW/W (payload, write-back)

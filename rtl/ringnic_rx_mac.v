@@ -6,7 +6,8 @@
 // Frames arrive whole, FCS included, on a packed 64-bit AXI4-Stream (tkeep all ones except on
 // the tlast beat, first byte on the wire in bits 7:0). Each frame is written to the packet
 // buffer as it arrives and, at tlast, committed or aborted: nothing downstream sees a frame
-// before it is known good. Checks, as the 8254x / QEMU e1000 (driver-semantics.md 1.7, 5.4):
+// before it is known good. Checks, as the 8254x / QEMU e1000 (Intel 8254x SDM 3.2 and
+// RCTL in chapter 13; QEMU hw/net/e1000.c e1000_receive_iov):
 //   * length (FCS included): < 64 bytes is a runt (RUC), > 1522 bytes (> MAX_FRAME with
 //     RCTL.LPE) is over-long (ROC); both are dropped whatever else is wrong with them. Beats past
 //     the limit are not stored.

@@ -38,7 +38,7 @@ HDL_TOPLEVEL = "ringnic_rx"
 # ringnic_rx parameter defaults (the build under test).
 # Every test runs at the engine's default payload burst cap (16 beats, an AXI3 port's limit) and
 # at AXI4's longest (256, ringnic's default): tests/conftest.py's parameter sets.
-HDL_PARAMETER_SETS = {"burst16": {"MAX_BURST_BEATS": 16}}  # burst256: test_rx_engine_sw_rst_midframe hangs (open defect)
+HDL_PARAMETER_SETS = {"burst16": {"MAX_BURST_BEATS": 16}, "burst256": {"MAX_BURST_BEATS": 256}}
 MAX_BURST_BEATS = hdl_param("MAX_BURST_BEATS", 16)
 DESC_BURST = 8
 MAX_FRAME = 16384
@@ -1162,7 +1162,8 @@ async def test_rx_engine_sw_rst_midframe(dut):
     tb.ram.write_if.b_channel.set_pause_generator(iter(lambda: rng.random() < 0.5, None))
     for i in range(3):
         tb.send(make_frame(9000, seed=i))
-    while len([b for b in tb.aws if not b.wb]) < 20:
+    # 320 payload beats issued (20 bursts at 16 beats, under two at 256): mid-frame at any burst size
+    while sum(b.beats for b in tb.aws if not b.wb) < 320:
         await tb.cycles(1)
     await tb.sw_reset()
     await tb.cycles(400)
