@@ -28,9 +28,9 @@ DURATIONS := sim/test_durations.json
 # daemon, under DEBIAN_FRONTEND=noninteractive). Debian's own `verilator` (5.006) is deliberately NOT here.
 APT_PKGS := make g++ perl iverilog liblz4-dev zlib1g-dev device-tree-compiler swig \
             gtkwave xvfb xauth python3-venv python3-dev \
-            iproute2 procps iputils-ping iputils-arping iperf3
+            iproute2 procps iputils-ping iputils-arping iperf3 lcov
 
-.PHONY: help deps venv sim durations list waves lint unit test fuzz demo tap bench regs clean
+.PHONY: help deps venv sim durations list waves lint unit test fuzz coverage demo tap bench regs clean
 
 help:
 	@echo "make demo                     probe the NIC from the device tree, print dmesg and ip link"
@@ -44,6 +44,7 @@ help:
 	@echo "make unit                     pure-Python tests (kernel layer, register map, toolchain)"
 	@echo "make bench [SIMS=verilator] [QUICK=1] [FULL=1]   simulation speed, NIC efficiency, NAPI: table + bench/results.json"
 	@echo "make fuzz [FUZZ_N=..] [FUZZ_RINGS=..] [FUZZ_FRAMES=..] [FUZZ_SEED=..] [FUZZ_SIMS=verilator]   fuzz campaign: build/fuzz/report.json"
+	@echo "make coverage                 line/branch coverage of rtl/ over the Verilator regression: build/coverage/"
 	@echo "make regs                     regenerate regs.py, desc.py, ringnic_regmap.vh, ringnic_desc.vh, docs/, sim/filters/ from the RDL"
 	@echo "                              and the HDL test tops (tb/hdl/ringnic_pair.v, ...) from rtl/ringnic.v's ports"
 
@@ -153,6 +154,13 @@ fuzz: venv
 	done; \
 	RINGNIC_SEED=$(FUZZ_SEED) RINGNIC_FUZZ_N_REGS=$(FUZZ_N) RINGNIC_FUZZ_N_RINGS=$(FUZZ_RINGS) \
 	  RINGNIC_FUZZ_N_FRAMES=$(FUZZ_FRAMES) $(PY) -m tb.fuzz build/fuzz/junit-*.xml; exit $$fail
+
+# Coverage: the Verilator regression (both host memory models) with line coverage builds of
+# their own (build/verilator/*-cov), then tb/coverage.py merges the runs into lcov and HTML.
+coverage: venv
+	@rm -rf build/coverage; fail=0; \
+	for m in axiram hdl; do RINGNIC_COVERAGE=1 $(MAKE) --no-print-directory sim SIM=verilator HOSTMEM=$$m || fail=1; done; \
+	$(PY) -m tb.coverage || fail=1; exit $$fail
 
 # ---------------------------------------------------------------- the main job
 demo: venv

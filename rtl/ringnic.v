@@ -569,6 +569,34 @@ module ringnic #(
     wire unused_ok = &{1'b0, link_up, ip4_addr, ip4_valid, tipg, tidv, tadv, itr};
     /* verilator lint_on UNUSEDSIGNAL */
 
+    // Parameter checks (simulation and lint; synthesis ignores initial blocks).
+    initial begin
+        if (AXIL_ADDR_WIDTH < 17) begin
+            $display("ringnic: AXIL_ADDR_WIDTH must be >= 17 (the 128 KiB register window)");
+            $finish;
+        end
+        if (AXI_ADDR_WIDTH < 32 || AXI_ADDR_WIDTH > 64) begin
+            $display("ringnic: AXI_ADDR_WIDTH must be 32..64");
+            $finish;
+        end
+        if (AXI_DATA_WIDTH != 64 || AXIS_DATA_WIDTH != 64) begin
+            $display("ringnic: only 64-bit DMA and stream data paths are supported");
+            $finish;
+        end
+        if (AXI_ID_WIDTH < 1) begin
+            $display("ringnic: AXI_ID_WIDTH must be >= 1 (its top bit tells TX from RX)");
+            $finish;
+        end
+        if (RING_LOG2 < 3 || RING_LOG2 > 15) begin
+            $display("ringnic: RING_LOG2 must be 3..15");
+            $finish;
+        end
+        if (MAX_BURST_BEATS < 1 || MAX_BURST_BEATS > 256) begin
+            $display("ringnic: MAX_BURST_BEATS must be 1..256 (AXI4)");
+            $finish;
+        end
+    end
+
 endmodule
 
 `default_nettype wire

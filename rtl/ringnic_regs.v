@@ -639,6 +639,34 @@ module ringnic_regs #(
     wire unused_ok = &{1'b0, s_axil_awprot, s_axil_arprot};
     /* verilator lint_on UNUSEDSIGNAL */
 
+    // Parameter checks (simulation and lint; synthesis ignores initial blocks).
+    initial begin
+        if (AXIL_ADDR_WIDTH < 17) begin
+            $display("ringnic_regs: AXIL_ADDR_WIDTH must be >= 17 (the 128 KiB register window)");
+            $finish;
+        end
+        if (AXI_ADDR_WIDTH < 32 || AXI_ADDR_WIDTH > 64) begin
+            $display("ringnic_regs: AXI_ADDR_WIDTH must be 32..64");
+            $finish;
+        end
+        if (AXI_DATA_WIDTH < 8 || (AXI_DATA_WIDTH & (AXI_DATA_WIDTH - 1)) != 0) begin
+            $display("ringnic_regs: AXI_DATA_WIDTH must be a power of two >= 8");
+            $finish;
+        end
+        if (AXIS_DATA_WIDTH < 8 || (AXIS_DATA_WIDTH & (AXIS_DATA_WIDTH - 1)) != 0) begin
+            $display("ringnic_regs: AXIS_DATA_WIDTH must be a power of two >= 8");
+            $finish;
+        end
+        if (RING_LOG2 < 3 || RING_LOG2 > 15) begin
+            $display("ringnic_regs: RING_LOG2 must be 3..15");
+            $finish;
+        end
+        if (TX_PRESENT > 1 || RX_PRESENT > 1 || TX_PRESENT < 0 || RX_PRESENT < 0) begin
+            $display("ringnic_regs: TX_PRESENT and RX_PRESENT are flags (0 or 1)");
+            $finish;
+        end
+    end
+
 endmodule
 
 `default_nettype wire

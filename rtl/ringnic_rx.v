@@ -648,7 +648,7 @@ module ringnic_rx #(
     assign m_axi_arburst = AXI_INCR;
     assign m_axi_arlock  = 1'b0;
     assign m_axi_arcache = 4'b0011;      // normal, non-cacheable, bufferable
-    assign m_axi_arprot  = 3'b000;
+    assign m_axi_arprot  = 3'b010;      // unprivileged, non-secure, data (as TX)
     assign m_axi_arvalid = ar_v;
     assign m_axi_rready  = 1'b1;
 
@@ -823,7 +823,7 @@ module ringnic_rx #(
     assign m_axi_awburst = AXI_INCR;
     assign m_axi_awlock  = 1'b0;
     assign m_axi_awcache = 4'b0011;      // normal, non-cacheable, bufferable
-    assign m_axi_awprot  = 3'b000;
+    assign m_axi_awprot  = 3'b010;
     assign m_axi_awvalid = aw_v;
 
     // ================================================================ W job and B tag queues
@@ -969,14 +969,36 @@ module ringnic_rx #(
     end
 
     // ================================================================ parameter checks, unused inputs
-    generate
-        if (AXI_DATA_WIDTH != 64 || AXIS_DATA_WIDTH != 64 || AXI_ADDR_WIDTH < 32) begin : g_bad_params
-            initial begin
-                $display("ringnic_rx: only 64-bit data paths and >= 32-bit addresses are supported");
-                $finish;
-            end
+    initial begin
+        if (AXI_DATA_WIDTH != 64 || AXIS_DATA_WIDTH != 64 || AXI_ADDR_WIDTH < 32) begin
+            $display("ringnic_rx: only 64-bit data paths and >= 32-bit addresses are supported");
+            $finish;
         end
-    endgenerate
+        if (AXI_ID < 0 || AXI_ID >= (1 << AXI_ID_WIDTH)) begin
+            $display("ringnic_rx: AXI_ID must fit AXI_ID_WIDTH");
+            $finish;
+        end
+        if (RING_LOG2 < 3 || RING_LOG2 > 15) begin
+            $display("ringnic_rx: RING_LOG2 must be 3..15");
+            $finish;
+        end
+        if (DESC_BURST < 1 || DESC_BURST > 128) begin
+            $display("ringnic_rx: DESC_BURST must be 1..128");
+            $finish;
+        end
+        if (MAX_FRAME < 1522 || MAX_FRAME > 65535) begin
+            $display("ringnic_rx: MAX_FRAME must be 1522..65535");
+            $finish;
+        end
+        if (MAX_BURST_BEATS < 1 || MAX_BURST_BEATS > 256) begin
+            $display("ringnic_rx: MAX_BURST_BEATS must be 1..256 (AXI4)");
+            $finish;
+        end
+        if (CLK_PERIOD_PS < 1) begin
+            $display("ringnic_rx: CLK_PERIOD_PS must be >= 1");
+            $finish;
+        end
+    end
 
     // IDs: this master issues one ID, responses are ordered. Upper descriptor halves and the
     // upper 32 bits of buffer addresses are not used (32-bit DMA). rdt_wr: RDT is read as a level.

@@ -158,6 +158,18 @@ module ringnic_rx_fifo #(
     assign meta_valid = (mwptr != mrptr);
     assign meta_data  = meta_mem[mrptr[MAW-1:0]];
 
+    // Parameter checks (simulation and lint; synthesis ignores initial blocks).
+    initial begin
+        if (DEPTH_LOG2 < 4) begin
+            $display("ringnic_rx_fifo: DEPTH_LOG2 must be >= 4");
+            $finish;
+        end
+        if (META_W < 1) begin
+            $display("ringnic_rx_fifo: META_W must be >= 1");
+            $finish;
+        end
+    end
+
 endmodule
 
 `default_nettype wire

@@ -193,6 +193,14 @@ module ringnic_rx_mac #(
         end
     end
 
+    // Parameter checks (simulation and lint; synthesis ignores initial blocks).
+    initial begin
+        if (MAX_FRAME < 1522 || MAX_FRAME > 65535) begin
+            $display("ringnic_rx_mac: MAX_FRAME must be 1522..65535");
+            $finish;
+        end
+    end
+
 endmodule
 
 `default_nettype wire

@@ -874,6 +874,34 @@ module ringnic_tx #(
                        dq_count, dq_full, trk_count, wbf_count, ord_count, wb_rdata[3:0], w_raddr};
     /* verilator lint_on UNUSEDSIGNAL */
 
+    // Parameter checks (simulation and lint; synthesis ignores initial blocks).
+    initial begin
+        if (AXI_DATA_WIDTH != 64 || AXIS_DATA_WIDTH != 64 || AXI_ADDR_WIDTH < 32) begin
+            $display("ringnic_tx: only 64-bit data paths and >= 32-bit addresses are supported");
+            $finish;
+        end
+        if (AXI_ID < 0 || AXI_ID >= (1 << AXI_ID_WIDTH)) begin
+            $display("ringnic_tx: AXI_ID must fit AXI_ID_WIDTH");
+            $finish;
+        end
+        if (RING_LOG2 < 3 || RING_LOG2 > 15) begin
+            $display("ringnic_tx: RING_LOG2 must be 3..15");
+            $finish;
+        end
+        if (DESC_BURST < 1 || DESC_BURST > 128) begin
+            $display("ringnic_tx: DESC_BURST must be 1..128");
+            $finish;
+        end
+        if (MAX_FRAME < 1514 || MAX_FRAME > 65535) begin
+            $display("ringnic_tx: MAX_FRAME must be 1514..65535");
+            $finish;
+        end
+        if (MAX_BURST_BEATS < 1 || MAX_BURST_BEATS > 256) begin
+            $display("ringnic_tx: MAX_BURST_BEATS must be 1..256 (AXI4)");
+            $finish;
+        end
+    end
+
 endmodule
 
 `default_nettype wire

@@ -54,6 +54,14 @@ module ringnic_tx_fifo #(
             mem[wp[DEPTH_LOG2-1:0]] <= wr_data;
     end
 
+    // Parameter checks (simulation and lint; synthesis ignores initial blocks).
+    initial begin
+        if (WIDTH < 1 || DEPTH_LOG2 < 1) begin
+            $display("ringnic_tx_fifo: WIDTH and DEPTH_LOG2 must be >= 1");
+            $finish;
+        end
+    end
+
 endmodule
 
 `default_nettype wire

@@ -404,6 +404,18 @@ module ringnic_tx_mac #(
     wire unused_ok = &{1'b0, g_words, mq_full_unused, oq_full_unused};
     /* verilator lint_on UNUSEDSIGNAL */
 
+    // Parameter checks (simulation and lint; synthesis ignores initial blocks).
+    initial begin
+        if (FB_AW < 5) begin
+            $display("ringnic_tx_mac: FB_AW must be >= 5");
+            $finish;
+        end
+        if (META_LOG2 < 1) begin
+            $display("ringnic_tx_mac: META_LOG2 must be >= 1");
+            $finish;
+        end
+    end
+
 endmodule
 
 `default_nettype wire

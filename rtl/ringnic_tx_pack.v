@@ -297,6 +297,14 @@ module ringnic_tx_pack #(
     assign fs_ptr_o = fs_ptr;
     assign busy     = flush_pend || fin_valid || fb_we;
 
+    // Parameter checks (simulation and lint; synthesis ignores initial blocks).
+    initial begin
+        if (FB_AW < 5) begin
+            $display("ringnic_tx_pack: FB_AW must be >= 5");
+            $finish;
+        end
+    end
+
 endmodule
 
 `default_nettype wire

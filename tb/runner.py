@@ -67,9 +67,19 @@ def log_path(sim: str, test: str) -> Path:
     return BUILD / sim / "logs" / f"{test}.log"
 
 
+def coverage() -> bool:
+    """$RINGNIC_COVERAGE=1 (make coverage): Verilator builds with line coverage, in build
+    directories of their own, and every run writes build/coverage/dat/<test>-<hostmem>.dat."""
+    return os.environ.get("RINGNIC_COVERAGE") == "1"
+
+
+COVERAGE_DAT = BUILD / "coverage" / "dat"
+
+
 def build_dir(sim: str, toplevel: str, waves: bool, params: tuple = ()) -> Path:
     tag = "".join(f"-{k}={v}" for k, v in params).replace("'", "")
-    return BUILD / sim / (toplevel + tag + ("-waves" if waves else ""))
+    cov = "-cov" if coverage() and sim == "verilator" else ""
+    return BUILD / sim / (toplevel + tag + ("-waves" if waves else "") + cov)
 
 
 # Driver-level toplevels are built without cocotb's --public-flat-rw, which makes every signal
@@ -124,7 +134,8 @@ def _build(runner, sim: str, toplevel: str, waves: bool, params: tuple, bdir: Pa
         includes=[ROOT / p for p in design["includes"]],
         hdl_toplevel=toplevel,
         build_dir=bdir,
-        build_args=cfg["build_args"] + (cfg["waves_build_args"] if waves else []),
+        build_args=cfg["build_args"] + (cfg["waves_build_args"] if waves else [])
+        + (cfg["coverage_build_args"] if coverage() and sim == "verilator" else []),
         timescale=tuple(design["timescale"]),
         parameters=dict(params),
         waves=waves,
@@ -170,6 +181,9 @@ def run(sim: str, module: str, test: str, toplevel: str | None = None, waves: bo
         plusargs.append(f"+dumpfile_path={wave}")
     elif wave:
         test_args += ["--trace-file", str(wave)]
+    if coverage() and sim == "verilator":
+        COVERAGE_DAT.mkdir(parents=True, exist_ok=True)
+        plusargs.append(f"+verilator+coverage+file+{COVERAGE_DAT / name}-{hostmem_model(hostmem)}.dat")
     env = {"RINGNIC_SIM": sim, "RINGNIC_TEST": name, "RINGNIC_HDL_PARAMS": json.dumps(dict(params)),
            **(extra_env or {})}
     t0 = time.perf_counter()
