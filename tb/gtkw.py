@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import sys
 
+from tb import runner
 from tb.runner import ROOT
 
 SINGLE = ROOT / "sim" / "ringnic.gtkw"
@@ -119,7 +120,7 @@ DERIVED = {PAIR: pair_save_file, HOST: host_save_file, PAIR_HOST: pair_host_save
 def save_file_for(test: str, hostmem: str = "axiram") -> str:
     """The save file for `test`: by its module's toplevel and the host memory model."""
     pair = False
-    for path in sorted((ROOT / "tests").glob("test_*.py")):
+    for path in runner.test_modules():
         text = path.read_text()
         if re.search(rf"^async def {re.escape(test)}\(", text, re.M):
             pair = bool(re.search(r"^HDL_TOPLEVEL = (PAIR_TOPLEVEL|\"ringnic_pair\")", text, re.M))

@@ -207,10 +207,22 @@ def run(sim: str, module: str, test: str, toplevel: str | None = None, waves: bo
     return Result(sim, test, passed, sim_ns, wall, message, log, wave, skipped)
 
 
+# The cocotb test modules, by what they check (the folder says which; `make list` groups by it).
+TEST_GROUPS = {"rtl": "RTL blocks and the RTL top, without the driver",
+               "driver": "driver paths, through the kernel model",
+               "system": "the system: real traffic, two NICs, the TAP bridge",
+               "harness": "the harness itself: waveforms, wake-up counting"}
+
+
+def test_modules() -> list[Path]:
+    """Every cocotb test module: tests/<group>/test_*.py."""
+    return [p for g in TEST_GROUPS for p in sorted((ROOT / "tests" / g).glob("test_*.py"))]
+
+
 def _test_path() -> None:
-    """tests/ and the root on sys.path: test modules import by name, and the runner hands the
-    simulator our sys.path."""
-    for path in (str(ROOT / "tests"), str(ROOT)):
+    """The test folders and the root on sys.path: test modules import by name, and the runner
+    hands the simulator our sys.path."""
+    for path in [str(ROOT / "tests" / g) for g in TEST_GROUPS] + [str(ROOT)]:
         if path not in sys.path:
             sys.path.insert(0, path)
 
@@ -257,13 +269,13 @@ def log_tail(path: Path, lines: int = 60) -> str:
 
 
 def test_toplevels(hostmem: str | None = None) -> list[tuple[str, tuple]]:
-    """(toplevel, params) of every cocotb test module in tests/, as runner.run would build them."""
+    """(toplevel, params) of every cocotb test module, as runner.run would build them."""
     import importlib
 
     _test_path()
     default = settings()["design"]["toplevel"]
     out = set()
-    for f in sorted((ROOT / "tests").glob("test_*.py")):
+    for f in test_modules():
         mod = importlib.import_module(f.stem)
         if not any(type(v).__name__ == "TestGenerator" for v in vars(mod).values()):
             continue                                     # a plain pytest module

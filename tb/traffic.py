@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import time
-import zlib
 
 from cocotb.triggers import Timer
 from cocotbext.axi import AxiStreamFrame
@@ -21,6 +20,7 @@ from pydriver.kernel.etherdevice import mac_str
 from pydriver.kernel.netdevice import dev_get_by_name, netdev_priv
 from pydriver.ringnic.netdev import update_stats
 from tb.board import Board
+from tb.ethframe import fcs, with_fcs
 from tb.ringnic_tb import RingnicTB
 
 NIC_MAC = "02:0a:35:00:00:01"  # sim/ringnic.dts local-mac-address
@@ -67,14 +67,6 @@ def udp_frame_scapy(i: int, size: int, dst: str, src: str, ip_src: str, ip_dst: 
     ports = {"sport": 1000 + (i & 0x7FFF), "dport": 9} if port_at == PORT_SRC else {"sport": 9, "dport": 1000 + (i & 0x7FFF)}
     pkt = Ether(dst=dst, src=src) / IP(src=ip_src, dst=ip_dst) / UDP(**ports)
     return bytes(pkt / (bytes([i & 0xFF]) * max(0, size - len(pkt))))
-
-
-def fcs(f: bytes) -> bytes:
-    return zlib.crc32(f).to_bytes(4, "little")
-
-
-def with_fcs(f: bytes) -> bytes:
-    return f + fcs(f)
 
 
 def on_wire(payload: bytes) -> bytes:

@@ -1,12 +1,14 @@
 """pytest front end for the cocotb tests.
 
-Every ``@cocotb.test()`` in ``tests/test_*.py`` becomes one pytest item per simulator,
+Every ``@cocotb.test()`` in ``tests/<group>/test_*.py`` becomes one pytest item per simulator,
 ``test_probe_ok[verilator]``, run in a simulator process of its own (tb/runner.py). So
 ``pytest tests -k "probe and icarus"`` selects exactly what ``make sim`` runs, and the
 JUnit XML, timeouts and summaries are pytest's.
 
 Options: ``--sim verilator,icarus`` (default: both), ``--testcase NAME`` (exactly one test;
-no match is an error), ``--waves`` (one FST per test), ``--list-paths`` (tests by driver path).
+no match is an error), ``--waves`` (one FST per test), ``--list-paths`` (tests by folder, then
+by driver path). The folders (tb/runner.py TEST_GROUPS): rtl/ checks an RTL block or the RTL
+top without the driver, driver/ a driver path, system/ the system, harness/ the harness.
 """
 
 from __future__ import annotations
@@ -157,10 +159,14 @@ def pytest_collection_modifyitems(session, config, items):
         groups = defaultdict(list)
         for i in items:
             name = _test_name(i)
-            if name and name not in groups[driver_path(name)]:
-                groups[driver_path(name)].append(name)
-        for path, tests in groups.items():
-            print(f"\n{path}:")
+            folder = Path(str(i.path)).parent.name
+            key = (folder, driver_path(name)) if name else None
+            if name and name not in groups[key]:
+                groups[key].append(name)
+        order = list(runner.TEST_GROUPS)
+        for (folder, path), tests in sorted(groups.items(), key=lambda kv: (order.index(kv[0][0])
+                                                                            if kv[0][0] in order else 99, kv[0][1])):
+            print(f"\n{folder}/ ({runner.TEST_GROUPS.get(folder, '')}) -- {path}:")
             for t in tests:
                 doc = next((getattr(i, "doc", None) or getattr(getattr(i, "function", None), "__doc__", None)
                             for i in items if _test_name(i) == t), "") or ""

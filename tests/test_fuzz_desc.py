@@ -22,9 +22,9 @@ import random
 import cocotb
 from cocotb.triggers import ClockCycles
 
-import test_tx_engine as txe
 from tb import fuzz
-from test_tx_engine import (E_BAD_RING, E_TOO_LONG, E_ZERO_LEN, EN, EOP, IFCS, PSP, RS, TXE, Ring, TxTB,
+from tb.blocks import tx_engine as txe
+from tb.blocks.tx_engine import (E_BAD_RING, E_TOO_LONG, E_ZERO_LEN, EN, EOP, IFCS, PSP, RS, TXE, Ring, TxBench,
                             after_sw_rst, frame_of_len)
 
 HDL_TOPLEVEL = "ringnic_tx"
@@ -33,9 +33,9 @@ TOP = 1 << 32
 BOUND_US = 400                    # work per doorbell: MAX_FRAME-sized frames drain well within it
 
 
-async def bench(dut) -> TxTB:
+async def bench(dut) -> TxBench:
     txe.MEM_SIZE = TOP                # sparse: only what is touched is stored
-    return await TxTB.create(dut, bus_monitors=False)
+    return await TxBench.create(dut, bus_monitors=False)
 
 
 def rand_addr(rng: random.Random, align: int = 1) -> int:
@@ -50,7 +50,7 @@ def rand_len(rng: random.Random) -> int:
             else rng.randrange(16384))
 
 
-async def run_ring(tb: TxTB, rng: random.Random, counts: dict) -> None:
+async def run_ring(tb: TxBench, rng: random.Random, counts: dict) -> None:
     count = rng.choice((8, 16, 24, 64, 256))
     tdlen = 16 * count if rng.random() < 0.85 else rng.randrange(1, 16 * count)
     base = rand_addr(rng, 16)

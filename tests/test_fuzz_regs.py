@@ -25,9 +25,10 @@ from cocotbext.axi import AxiResp
 
 from pydriver.ringnic import regs
 from tb import fuzz
+from tb.blocks.regs import raw_read, raw_write
+from tb.ethframe import with_fcs
 from tb.ringnic_tb import RingnicTB
-from tb.traffic import on_wire, with_fcs
-from test_regs import raw_read, raw_write
+from tb.traffic import on_wire
 
 WINDOW = 1 << 17
 REG_OFFS = sorted({off + k * stride for off, n, stride, _ in regs.LAYOUT for k in range(n)})

@@ -18,7 +18,7 @@ import cocotb
 
 from pydriver.ringnic import regs
 from tb import fuzz
-from test_rx_engine import BUFS, MAX_FRAME, RxBench, make_frame
+from tb.blocks.rx_engine import BUFS, MAX_FRAME, RxBench, make_frame
 
 HDL_TOPLEVEL = "ringnic_rx"
 

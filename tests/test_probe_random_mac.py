@@ -1,6 +1,5 @@
 """Driver path 1, probe, on a NIC whose MAC_ADDR parameter is blank (an unprogrammed EEPROM)."""
 
-import cocotb
 
 from pydriver.kernel.etherdevice import is_local_ether_addr, is_valid_ether_addr
 from pydriver.kernel.netdevice import NET_ADDR_RANDOM, dev_get_by_name

@@ -10,7 +10,7 @@ import cocotb
 
 from pydriver.ringnic import regs
 from tb.ringnic_tb import RingnicTB
-from test_regs import Model, expect_slverr_read, expect_slverr_write, gaps, irq_after
+from tb.blocks.regs import Model, expect_slverr_read, expect_slverr_write, gaps, irq_after
 
 
 @cocotb.test()

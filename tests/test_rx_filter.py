@@ -15,16 +15,11 @@ from pydriver.kernel.netdevice import dev_set_allmulti, dev_set_mtu, dev_set_pro
 from pydriver.kernel.printk import dmesg
 from pydriver.ringnic import regs
 from tb.board import checked_test
+from tb.ethframe import mta_hash
 from tb.traffic import PEER_MAC, offer, rx_frame, until, up
 
 OTHER_MAC = "02:00:00:00:00:99"  # a third station on the segment
 BCAST = "ff:ff:ff:ff:ff:ff"
-
-
-def mta_hash(addr: str) -> int:
-    """The 8254x's MTA index with RCTL.MO = 00: destination address bits 47:36, bit 0 being the
-    first on the wire (the I/G bit of the first octet)."""
-    return (int.from_bytes(bytes.fromhex(addr.replace(":", "")), "little") >> 36) & 0xFFF
 
 
 def no_errors(ndev) -> None:

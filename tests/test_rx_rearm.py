@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import cocotb
 
-from test_rx_engine import RxBench, make_frame
+from tb.blocks.rx_engine import RxBench, make_frame
 
 HDL_TOPLEVEL = "ringnic_rx"
 

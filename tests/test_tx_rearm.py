@@ -13,7 +13,7 @@ import random
 import cocotb
 from cocotb.triggers import ClockCycles
 
-from test_tx_engine import EN, IFCS, PSP, TXE, PulseWatch, Ring, TxTB, frame_of_len
+from tb.blocks.tx_engine import EN, PSP, TXE, PulseWatch, Ring, TxBench, frame_of_len
 
 HDL_TOPLEVEL = "ringnic_tx"
 
@@ -21,7 +21,7 @@ OLD_BASE, OLD_N = 0x1000, 32
 NEW_BASE, NEW_N = 0x2_0000, 16
 
 
-async def reprogram(tb: TxTB, base: int, count: int) -> Ring:
+async def reprogram(tb: TxBench, base: int, count: int) -> Ring:
     """e1000_configure_tx with EN clear: TDBAL, TDLEN, TDH = 0, TDT = 0, then TCTL.EN."""
     for name, value in (("tdba", base), ("tdlen", 16 * count), ("tdh", 0)):
         await tb.ring_write(name, value)
@@ -30,13 +30,13 @@ async def reprogram(tb: TxTB, base: int, count: int) -> Ring:
     return Ring(tb, base, count)
 
 
-def old_ring_untouched(tb: TxTB, ring: Ring, idxs: list[int]) -> None:
+def old_ring_untouched(tb: TxBench, ring: Ring, idxs: list[int]) -> None:
     for i in idxs:
         sta, _, _ = ring.read_upper(i)
         assert sta == 0, f"old ring descriptor {i} written back (STA {sta:#x}) after the ring was replaced"
 
 
-async def partial_then_rearm(tb: TxTB, rng: random.Random, settle: int) -> tuple[Ring, list[int], int]:
+async def partial_then_rearm(tb: TxBench, rng: random.Random, settle: int) -> tuple[Ring, list[int], int]:
     """A frame without EOP at the old ring's tail, EN cleared, `settle` cycles, then a new ring."""
     old = await tb.ring(OLD_BASE, OLD_N)
     first = old.post(frame_of_len(300, rng))
@@ -54,7 +54,7 @@ async def partial_then_rearm(tb: TxTB, rng: random.Random, settle: int) -> tuple
     return new, part.idxs + [i for f in stale for i in f.idxs], n_ar
 
 
-async def check_new_ring(tb: TxTB, rng: random.Random, new: Ring, old_idxs, n_ar: int, old: Ring) -> None:
+async def check_new_ring(tb: TxBench, rng: random.Random, new: Ring, old_idxs, n_ar: int, old: Ring) -> None:
     frames = [new.post(frame_of_len(rng.randrange(60, 600), rng)) for _ in range(3)]
     await new.ring()
     await tb.expect(frames)
@@ -73,7 +73,7 @@ async def check_new_ring(tb: TxTB, rng: random.Random, new: Ring, old_idxs, n_ar
 async def test_tx_engine_rearm_new_ring_after_partial_frame(dut):
     """EN cleared with a frame lacking EOP, NIC idle, new TDBAL/TDLEN/TDH/TDT, EN: the new ring's
     frames and nothing else go out, the old ring is neither read nor written back, ECOL counts 1."""
-    tb = await TxTB.create(dut)
+    tb = await TxBench.create(dut)
     ecol = PulseWatch(dut.stat_inc_ecol, dut.clk)
     rng = random.Random(31)
     new, old_idxs, n_ar = await partial_then_rearm(tb, rng, settle=500)
@@ -85,7 +85,7 @@ async def test_tx_engine_rearm_new_ring_after_partial_frame(dut):
 async def test_tx_engine_rearm_bursts_in_flight(dut):
     """EN cleared and the new ring programmed at once, payload bursts of the old ring still in
     flight: the new ring works, every old frame is either sent whole or counted in ECOL."""
-    tb = await TxTB.create(dut)
+    tb = await TxBench.create(dut)
     ecol = PulseWatch(dut.stat_inc_ecol, dut.clk)
     rng = random.Random(32)
     old = await tb.ring(OLD_BASE, OLD_N)

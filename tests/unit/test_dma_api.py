@@ -17,10 +17,7 @@ from pydriver.kernel.dma import (DMA_BIDIRECTIONAL, DMA_BIT_MASK, DMA_FROM_DEVIC
 from pydriver.kernel.dma_debug import dma_debug_take_reports
 from pydriver.kernel.errno import EIO, ENOMEM
 from pydriver.kernel.io import IoMem
-from pydriver.kernel.mm import (PAGE_OFFSET, PAGE_SIZE, ZERO_SIZE_PTR, alloc_pages, cpu_read,
-                                cpu_read_u32, cpu_write, cpu_write_u32, is_vmalloc_addr, memcpy,
-                                memset, mm_leaks_since, mm_snapshot, page_address, virt_to_phys,
-                                __pa, __free_pages)
+from pydriver.kernel.mm import (PAGE_OFFSET, ZERO_SIZE_PTR, alloc_pages, cpu_read, cpu_read_u32, cpu_write, cpu_write_u32, is_vmalloc_addr, memcpy, memset, mm_leaks_since, mm_snapshot, page_address, virt_to_phys, __pa, __free_pages)
 from pydriver.kernel.printk import dmesg
 from pydriver.kernel.slab import devm_kzalloc, kfree, kmalloc, kzalloc
 from pydriver.kernel.swiotlb import swiotlb_init, swiotlb_used

@@ -5,28 +5,13 @@ import asyncio
 
 import pytest
 
-from pydriver.kernel import KernelBug, boot, current
+from pydriver.kernel import KernelBug, current
 from pydriver.kernel import interrupt as I
 from pydriver.kernel import softirq as S
 from pydriver.kernel.core import Device
 from pydriver.kernel.errno import EBUSY, EINVAL
 from pydriver.kernel.of import IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_HIGH, DeviceNode, irq_create_mapping
 from pydriver.kernel.printk import dmesg
-
-
-class Clock:
-    def __init__(self):
-        self.ns = 0
-
-    def __call__(self):
-        return self.ns
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    boot(clock=c)
-    return c
 
 
 def gic():

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from pydriver.kernel import KernelBug, boot
+from pydriver.kernel import KernelBug, current
 from pydriver.kernel.etherdevice import alloc_etherdev
 from pydriver.kernel.netdev_queue import (NETDEV_TX_BUSY, NETDEV_TX_OK, __netdev_sent_queue, bql_inflight,
                                           dev_queue_xmit, dev_queue_xmit_list, dev_watchdog,
@@ -19,18 +19,11 @@ from tb.hostmem import HostMemory, install
 run = asyncio.run
 
 
-class Clock:
-    ns = 0
-
-    def __call__(self):
-        return self.ns
-
-
 @pytest.fixture
-def clock():
-    c = Clock()
-    install(boot(clock=c), HostMemory())
-    return c
+def clock(clock):
+    """The shared clock fixture (tests/unit/conftest.py), with host memory installed."""
+    install(current(), HostMemory())
+    return clock
 
 
 def up_device(xmit, **ops):

@@ -12,21 +12,6 @@ from pydriver.kernel.core import Device
 from pydriver.kernel.platform import PlatformDevice
 
 
-class FakeClock:
-    def __init__(self):
-        self.ns = 0
-
-    def __call__(self):
-        return self.ns
-
-
-@pytest.fixture
-def clock():
-    c = FakeClock()
-    boot(clock=c)
-    return c
-
-
 def test_dmesg_timestamps_come_from_the_clock(clock):
     P.pr_info("at zero")
     clock.ns = 123_456

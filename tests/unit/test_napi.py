@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from pydriver.kernel import KernelBug, boot, current
+from pydriver.kernel import KernelBug, current
 from pydriver.kernel import interrupt as I
 from pydriver.kernel import napi as N
 from pydriver.kernel import softirq as S
@@ -15,21 +15,6 @@ from pydriver.kernel.printk import dmesg
 
 napi_sched = N.__napi_schedule     # a class body would mangle the __ name
 SCHED, MISSED, NPSVC, LISTED = N.NAPIF_STATE_SCHED, N.NAPIF_STATE_MISSED, N.NAPIF_STATE_NPSVC, N.NAPIF_STATE_LISTED
-
-
-class Clock:
-    def __init__(self):
-        self.ns = 0
-
-    def __call__(self):
-        return self.ns
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    boot(clock=c)
-    return c
 
 
 def run(coro):
