@@ -23,7 +23,7 @@ GROUP    ?=
 DURATIONS := sim/test_durations.json
 
 # Debian 12 packages: simulators, FST for Verilator (lz4), dtc, GTKWave headless, the venv and
-# what pylibfdt builds with; the TAP bridge's tools (`make tap`, tests/test_tap.py): ip, sysctl,
+# what pylibfdt builds with; the TAP bridge's tools (`make tap`, tests/system/test_tap.py): ip, sysctl,
 # ping, arping (iputils' syntax: `-I tap0`), iperf3 (its debconf question takes the default, no
 # daemon, under DEBIAN_FRONTEND=noninteractive). Debian's own `verilator` (5.006) is deliberately NOT here.
 APT_PKGS := make g++ perl iverilog liblz4-dev zlib1g-dev device-tree-compiler swig \
@@ -38,7 +38,7 @@ help:
 	@echo "make tap [SIM=icarus]         (root) the kernel's arping, ping, iperf3 between two netns through the NICs"
 	@echo "make sim [SIM=icarus] [TESTCASE=name] [WAVES=1]   the cocotb regression (default Verilator), on every core"
 	@echo "make sim SPLITS=4 GROUP=2     one shard of four (pytest-split; make durations records the timings)"
-	@echo "make list                     the cocotb tests, grouped by driver path"
+	@echo "make list                     the cocotb tests, grouped by folder (rtl, driver, system, harness) and driver path"
 	@echo "make waves TESTCASE=name      (re)run a test with waves and open it in GTKWave"
 	@echo "make lint                     verilator --lint-only -Wall and iverilog -Wall on rtl/ and tb/hdl/"
 	@echo "make unit                     pure-Python tests (kernel layer, register map, toolchain)"
@@ -136,7 +136,7 @@ test: lint unit
 	$(MAKE) --no-print-directory sim SIM=verilator HOSTMEM=$(or $(HOSTMEM),axiram)
 	$(MAKE) --no-print-directory sim SIM=icarus HOSTMEM=$(or $(HOSTMEM),hdl)
 
-# The fuzz campaign (tests/test_fuzz_*.py and the CVE shapes) at a chosen size: register accesses
+# The fuzz campaign (tests/rtl/test_fuzz_*.py and the CVE shapes) at a chosen size: register accesses
 # (FUZZ_N), TX rings (FUZZ_RINGS), RX frames (FUZZ_FRAMES); a fresh seed unless FUZZ_SEED is given
 # (each test prints it: rerun one with RINGNIC_SEED=<seed> make sim TESTCASE=<test>). Each test
 # writes its counts to build/fuzz/parts/; tb/fuzz.py merges them with the JUnit into report.json.

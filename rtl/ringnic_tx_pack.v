@@ -298,12 +298,14 @@ module ringnic_tx_pack #(
     assign busy     = flush_pend || fin_valid || fb_we;
 
     // Parameter checks (simulation and lint; synthesis ignores initial blocks).
+    /* verilator coverage_off */
     initial begin
         if (FB_AW < 5) begin
             $display("ringnic_tx_pack: FB_AW must be >= 5");
             $finish;
         end
     end
+    /* verilator coverage_on */
 
 endmodule
 

@@ -1,6 +1,6 @@
 """The benchmark's workloads (issue 7), one cocotb test each; `python -m tb.bench` runs them.
 
-Not collected by `make sim` (the regression collects tests/test_*.py only). Each test writes its
+Not collected by `make sim` (the regression collects tests/<group>/test_*.py only). Each test writes its
 figures to build/bench/<sim>/<workload>.json; tb/bench.py turns them into the table. What a
 test measures in wall time is `time.perf_counter()` around the measured part only (no build, no
 simulator start, no setup). Sizes come from the environment (tb/bench.py sets them):

@@ -142,7 +142,7 @@ async def offer(b, ndev, frames: list[bytes], accepted: list[bytes]) -> dict:
 async def burst(b, adapter, frames) -> dict:
     """`frames` back to back on the wire; wait until the stack has all it will get. Returns what
     happened to them (delivered, missed in the adapter, dropped in the backlog), interrupts and
-    polls, simulated and wall time (tests/test_napi_rx.py, make bench)."""
+    polls, simulated and wall time (tests/driver/test_napi_rx.py, make bench)."""
     from pydriver.kernel.napi import napi_is_scheduled
     from pydriver.kernel.softirq import softnet_data
 

@@ -38,7 +38,10 @@ DRIVER_PATHS = {
     "test_waves": "waveforms",
     "test_wakeups": "harness (wake-up counting)",
     "test_demo": "demo",
-    "test_fuzz": "fuzzing (issue 12)", "test_cve": "fuzzing (issue 12)",
+    "test_fuzz": "fuzzing", "test_cve": "fuzzing",
+    "test_dma_arb": "DMA arbiter (ringnic_axi_arb)",
+    "test_tx_engine": "TX descriptor engine (ringnic_tx)", "test_tx_rearm": "TX descriptor engine (ringnic_tx)",
+    "test_rx_engine": "RX descriptor engine (ringnic_rx)", "test_rx_rearm": "RX descriptor engine (ringnic_rx)",
 }
 
 

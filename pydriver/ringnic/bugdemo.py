@@ -1,5 +1,5 @@
-"""Wrong on purpose: the declared set of bug-demo variants (tests/test_dma_coherence.py,
-tests/test_napi_rx.py) and the pieces of them that are more than one line.
+"""Wrong on purpose: the declared set of bug-demo variants (tests/driver/test_dma_coherence.py,
+tests/driver/test_napi_rx.py) and the pieces of them that are more than one line.
 
 A variant is switched on by name, through ``adapter.bugs`` (a `Bugs`, validated on assignment);
 the driver tests it as one attribute (``adapter.bugs.no_dma_wmb``) at the one place the variant

@@ -44,7 +44,7 @@ class RxRing:
         self.size = 0
         self.desc = 0
         self.dma = 0
-        self.cacheable = False  # bug demo (tests/test_dma_coherence.py): ring_cacheable_rx made it
+        self.cacheable = False  # bug demo (tests/driver/test_dma_coherence.py): ring_cacheable_rx made it
         self.next_to_use = 0
         self.next_to_clean = 0
         self.buffer_info = [RxBuffer() for _ in range(count)]
@@ -110,7 +110,7 @@ def clean_rx_ring(adapter) -> None:
 def free_rx_resources(adapter) -> None:
     ring = adapter.rx_ring
     clean_rx_ring(adapter)
-    if ring.desc and ring.cacheable:  # bug demo (tests/test_dma_coherence.py): freed as allocated
+    if ring.desc and ring.cacheable:  # bug demo (tests/driver/test_dma_coherence.py): freed as allocated
         bugdemo.cacheable_ring_free(adapter.pdev.dev, ring.size, ring.desc, ring.dma)
     elif ring.desc:
         dma_free_coherent(adapter.pdev.dev, ring.size, ring.desc, ring.dma)

@@ -59,7 +59,7 @@ class TxRing:
         self.size = 0
         self.desc = 0  # CPU address of the coherent ring
         self.dma = 0  # its bus address, what TDBAL gets
-        self.cacheable = False  # bug demo (tests/test_dma_coherence.py): ring_cacheable_tx made it
+        self.cacheable = False  # bug demo (tests/driver/test_dma_coherence.py): ring_cacheable_tx made it
         self.next_to_use = 0
         self.next_to_clean = 0
         self.buffer_info = [TxBuffer() for _ in range(count)]

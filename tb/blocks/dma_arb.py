@@ -1,4 +1,4 @@
-"""Block bench for `ringnic_axi_arb` (tests/test_dma_arb.py): two cocotbext-axi `AxiMaster`s stand for
+"""Block bench for `ringnic_axi_arb` (tests/rtl/test_dma_arb.py): two cocotbext-axi `AxiMaster`s stand for
 the engines on `s0_axi`/`s1_axi`; host memory on `m_axi` is cocotbext-axi's `AxiRam` or, where
 AxiRam cannot show a rule, `ReorderingSlave`: a small AXI4 memory that interleaves the R beats of
 different IDs, returns B responses out of order (both legal in AXI4), answers SLVERR in an error

@@ -1,4 +1,4 @@
-"""Block bench for `ringnic_regs` (tests/test_regs.py, tests/test_regs_top.py, the register fuzz): a model
+"""Block bench for `ringnic_regs` (tests/rtl/test_regs.py, tests/rtl/test_regs_top.py, the register fuzz): a model
 of every register from the elaborated RDL, raw AXI-Lite accesses (any address, strobe and AW/W
 order), and the register block's hardware-side inputs driven as the engines drive them.
 """

@@ -1,4 +1,4 @@
-"""Block bench for `ringnic_rx` (tests/test_rx_engine.py): the DUT's register-side inputs driven as
+"""Block bench for `ringnic_rx` (tests/rtl/test_rx_engine.py): the DUT's register-side inputs driven as
 `ringnic_regs` presents them, host memory in a cocotbext-axi `AxiRam` on `m_axi_`, frames from an
 `AxiStreamSource`, and the bus monitor every test runs.
 

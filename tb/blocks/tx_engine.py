@@ -1,4 +1,4 @@
-"""Block bench for `ringnic_tx` (tests/test_tx_engine.py): host memory in a cocotbext-axi `AxiRam` on
+"""Block bench for `ringnic_tx` (tests/rtl/test_tx_engine.py): host memory in a cocotbext-axi `AxiRam` on
 `m_axi_` the tests write descriptors and buffers into, frames leaving into an `AxiStreamSink` on
 `m_axis_tx_`, checked byte for byte against scapy-built frames plus padding and FCS. The
 register-side inputs are driven as the register block would: TDT/TCTL values with their one-cycle

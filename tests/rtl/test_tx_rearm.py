@@ -3,7 +3,7 @@ ring (TDBAL, TDLEN, TDH, TDT, as Linux e1000's e1000_configure_tx does) gets the
 
 A frame the disable left without its EOP descriptor is abandoned by the re-programming: dropped,
 never written back, counted in ECOL (the 8254x's count of frames the MAC gave up, which Linux
-e1000 reports as tx_aborted_errors). The bench is tests/test_tx_engine.py's.
+e1000 reports as tx_aborted_errors). The bench is tests/rtl/test_tx_engine.py's.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Register semantics through the `ringnic` top, as the CPU sees them.
 
-tests/test_regs.py proves the register block's whole contract with its hardware-side ports
+tests/rtl/test_regs.py proves the register block's whole contract with its hardware-side ports
 driven; this module checks the same RDL contract through the top the driver talks to: every
 register's reset value, SLVERR on every gap of the window, and the `irq` pin following
 ICS/IMS/IMC and the ICR read.

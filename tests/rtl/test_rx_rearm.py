@@ -1,8 +1,8 @@
-"""RX ring re-arm (`ringnic_rx`, block level), the sibling of tests/test_tx_rearm.py: RCTL.EN
+"""RX ring re-arm (`ringnic_rx`, block level), the sibling of tests/rtl/test_tx_rearm.py: RCTL.EN
 cleared while a frame is being written over several descriptors, then a new ring (RDBAL, RDLEN,
 RDH, RDT, as Linux e1000's e1000_configure_rx) and EN. The new ring must get the new frames and
 the old ring and its buffers nothing more once the bursts on the bus are done; the frames cut
-off are counted in MPC. The bench (and its bus monitor) is tests/test_rx_engine.py's.
+off are counted in MPC. The bench (and its bus monitor) is tests/rtl/test_rx_engine.py's.
 """
 
 from __future__ import annotations

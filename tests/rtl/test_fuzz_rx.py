@@ -1,5 +1,5 @@
 """RX frame fuzzing, `ringnic_rx` block level (issue 12, item 3, first cut), and the QEMU e1000
-CVE shapes of the receive side as named cases. The bench is tests/test_rx_engine.py's, whose bus
+CVE shapes of the receive side as named cases. The bench is tests/rtl/test_rx_engine.py's, whose bus
 monitor fails a test on any byte written outside the buffer of the descriptor a burst targets or
 outside a descriptor's upper half for a write-back.
 

@@ -1,5 +1,5 @@
 """TX descriptor fuzzing, `ringnic_tx` block level (issue 12, item 3, first cut), and the QEMU
-e1000 CVE shapes as named cases. The bench is tests/test_tx_engine.py's, on a sparse host memory
+e1000 CVE shapes as named cases. The bench is tests/rtl/test_tx_engine.py's, on a sparse host memory
 spanning the whole 32-bit space.
 
 Each fuzzed ring: a random base (0 and the top of the 32-bit space included), TDLEN random (not
