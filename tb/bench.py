@@ -5,7 +5,7 @@
 Builds each HDL toplevel once per simulator (timed apart), runs every workload of WORKLOADS as a
 cocotb test of tb/bench_tests.py in a simulator process of its own (tb/runner.py), collects the
 JSON each one writes to build/bench/<sim>/<workload>.json, prints one table and writes
-bench/results.json (every field is described in README.md, "make bench"). Every figure printed
+bench/results.json (every field is described in docs/bench.md). Every figure printed
 is measured by this run, except the regression's wall time, which is read from the last
 `make sim` (build/junit-<sim>.xml, with its date) unless --full runs `make sim` and times it.
 """

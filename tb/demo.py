@@ -101,7 +101,7 @@ def main(argv=None) -> int:
           f"log: {res.log.relative_to(ROOT)}")
     print(f"# pcap of the sn0-sn1 wire: {pcap.relative_to(ROOT)}  (wireshark/tshark -r)")
     if res.waves:
-        print(f"# waveform: {res.waves.relative_to(ROOT)}  (gtkwave -a sim/ringnic.gtkw, see README)")
+        print(f"# waveform: {res.waves.relative_to(ROOT)}  (gtkwave -a sim/ringnic.gtkw, see docs/waveforms.md)")
     else:
         print("# waveform: run `make demo WAVES=1` to also write one")
     return 0
