@@ -132,7 +132,8 @@ unit: venv
 
 # Both simulators, and both host memory models: Verilator with cocotbext-axi's AxiRam on the DMA
 # port (the default), Icarus on the fast path (HDL bridge, Python per burst), which halves its time.
-test: lint unit
+# `make synth` (about a minute) keeps the area budget from regressing.
+test: lint unit synth
 	$(MAKE) --no-print-directory sim SIM=verilator HOSTMEM=$(or $(HOSTMEM),axiram)
 	$(MAKE) --no-print-directory sim SIM=icarus HOSTMEM=$(or $(HOSTMEM),hdl)
 
@@ -171,7 +172,7 @@ bench: venv
 	@$(PY) -m tb.bench --sim $(SIMS) $(if $(filter 1,$(QUICK)),--quick) $(if $(filter 1,$(FULL)),--full)
 
 # Yosys synth_xilinx for the xc7z010, hierarchy kept: the per-module table, build/synth/report.json,
-# exit 1 over sim/synth_budget.json (tb/synth.py). About 1.5 minutes on one core.
+# exit 1 over sim/synth_budget.json (tb/synth.py). About a minute on one core; part of `make test`.
 synth: venv
 	@$(PY) -m tb.synth
 

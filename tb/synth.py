@@ -102,10 +102,19 @@ def analyse(stat: dict, top: str = TOP) -> dict:
                 f[kind] += n * v
         return f
 
+    # One row per module name: yosys hashes long parameter lists, so the parameter sets of one
+    # module (the TX FIFOs) are summed into one row.
+    merged: dict[str, dict] = {}
+    for m, k in instances.items():
+        row = merged.setdefault(short_name(m), {"instances": 0, "parents": [], **dict.fromkeys(KINDS, 0)})
+        row["instances"] += k
+        row["parents"] += [p for p in parents.get(m, []) if p not in row["parents"]]
+        for x in KINDS:
+            row[x] += own[m][x] * k
     rows = []
-    for m, k in sorted(instances.items(), key=lambda mk: -own[mk[0]]["lut"] * mk[1]):
-        name = short_name(m) + (f" < {','.join(parents[m])}" if m in parents else "")
-        rows.append({"module": name, "instances": k, **{x: own[m][x] * k for x in KINDS}})
+    for n, r in sorted(merged.items(), key=lambda nr: -nr[1]["lut"]):
+        ps = r.pop("parents")
+        rows.append({"module": n + (f" < {','.join(ps)}" if ps else ""), **r})
     blocks = [{"module": short_name(c), "instances": n, **inclusive(c)} for c, n in sorted(children[top_key].items())]
     total = inclusive(top_key)
     return {"device": DEVICE, "modules": rows, "blocks": blocks, "total": total,
