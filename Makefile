@@ -25,12 +25,12 @@ DURATIONS := sim/test_durations.json
 # Debian 12 packages: simulators, FST for Verilator (lz4), dtc, GTKWave headless, the venv and
 # what pylibfdt builds with; the TAP bridge's tools (`make tap`, tests/system/test_tap.py): ip, sysctl,
 # ping, arping (iputils' syntax: `-I tap0`), iperf3 (its debconf question takes the default, no
-# daemon, under DEBIAN_FRONTEND=noninteractive). Debian's own `verilator` (5.006) is deliberately NOT here.
+# daemon, under DEBIAN_FRONTEND=noninteractive); yosys 0.23 for `make synth`, lcov for `make coverage`. Debian's own `verilator` (5.006) is deliberately NOT here.
 APT_PKGS := make g++ perl iverilog liblz4-dev zlib1g-dev device-tree-compiler swig \
             gtkwave xvfb xauth python3-venv python3-dev \
-            iproute2 procps iputils-ping iputils-arping iperf3 lcov
+            iproute2 procps iputils-ping iputils-arping iperf3 yosys lcov
 
-.PHONY: help deps venv sim durations list waves lint unit test fuzz coverage demo tap bench regs clean
+.PHONY: help deps venv sim durations list waves lint unit test fuzz coverage demo tap bench regs synth clean
 
 help:
 	@echo "make demo                     probe the NIC from the device tree, print dmesg and ip link"
@@ -45,6 +45,7 @@ help:
 	@echo "make bench [SIMS=verilator] [QUICK=1] [FULL=1]   simulation speed, NIC efficiency, NAPI: table + bench/results.json"
 	@echo "make fuzz [FUZZ_N=..] [FUZZ_RINGS=..] [FUZZ_FRAMES=..] [FUZZ_SEED=..] [FUZZ_SIMS=verilator]   fuzz campaign: build/fuzz/report.json"
 	@echo "make coverage                 line/branch coverage of rtl/ over the Verilator regression: build/coverage/"
+	@echo "make synth                    yosys synth_xilinx for the ZYBO's xc7z010: per-module LUT/FF/LUTRAM/BRAM/DSP, budget check"
 	@echo "make regs                     regenerate regs.py, desc.py, ringnic_regmap.vh, ringnic_desc.vh, docs/, sim/filters/ from the RDL"
 	@echo "                              and the HDL test tops (tb/hdl/ringnic_pair.v, ...) from rtl/ringnic.v's ports"
 
@@ -132,7 +133,8 @@ unit: venv
 
 # Both simulators, and both host memory models: Verilator with cocotbext-axi's AxiRam on the DMA
 # port (the default), Icarus on the fast path (HDL bridge, Python per burst), which halves its time.
-test: lint unit
+# `make synth` (about a minute) keeps the area budget from regressing.
+test: lint unit synth
 	$(MAKE) --no-print-directory sim SIM=verilator HOSTMEM=$(or $(HOSTMEM),axiram)
 	$(MAKE) --no-print-directory sim SIM=icarus HOSTMEM=$(or $(HOSTMEM),hdl)
 
@@ -176,6 +178,11 @@ tap: venv
 # times `make sim` on each simulator (otherwise the last run's JUnit is reported, with its date).
 bench: venv
 	@$(PY) -m tb.bench --sim $(SIMS) $(if $(filter 1,$(QUICK)),--quick) $(if $(filter 1,$(FULL)),--full)
+
+# Yosys synth_xilinx for the xc7z010, hierarchy kept: the per-module table, build/synth/report.json,
+# exit 1 over sim/synth_budget.json (tb/synth.py). About a minute on one core; part of `make test`.
+synth: venv
+	@$(PY) -m tb.synth
 
 regs: venv
 	$(PY) -m pydriver.ringnic.regmap --write

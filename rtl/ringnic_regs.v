@@ -163,21 +163,25 @@ module ringnic_regs #(
         | (RX_PRESENT      << RN_RNCAPS_RX));
 
     // Statistics counters: index = bit of stat_inc.
-    localparam integer ST_CRCERRS = 0;
-    localparam integer ST_MPC     = 1;
-    localparam integer ST_GPRC    = 2;
-    localparam integer ST_BPRC    = 3;
-    localparam integer ST_MPRC    = 4;
-    localparam integer ST_GPTC    = 5;
-    localparam integer ST_RNBC    = 6;
-    localparam integer ST_RUC     = 7;
-    localparam integer ST_ROC     = 8;
-    localparam integer ST_TPR     = 9;
-    localparam integer ST_TPT     = 10;
-    localparam integer ST_MPTC    = 11;
-    localparam integer ST_BPTC    = 12;
-    localparam integer ST_RXERRC  = 13;
-    localparam integer ST_ECOL    = 14;
+    localparam [4:0]   ST_CRCERRS = 5'd0;
+    localparam [4:0]   ST_MPC     = 5'd1;
+    localparam [4:0]   ST_GPRC    = 5'd2;
+    localparam [4:0]   ST_BPRC    = 5'd3;
+    localparam [4:0]   ST_MPRC    = 5'd4;
+    localparam [4:0]   ST_GPTC    = 5'd5;
+    localparam [4:0]   ST_RNBC    = 5'd6;
+    localparam [4:0]   ST_RUC     = 5'd7;
+    localparam [4:0]   ST_ROC     = 5'd8;
+    localparam [4:0]   ST_TPR     = 5'd9;
+    localparam [4:0]   ST_TPT     = 5'd10;
+    localparam [4:0]   ST_MPTC    = 5'd11;
+    localparam [4:0]   ST_BPTC    = 5'd12;
+    localparam [4:0]   ST_RXERRC  = 5'd13;
+    localparam [4:0]   ST_ECOL    = 5'd14;
+    localparam [4:0]   ST_GORC    = 5'd15;   // the 64-bit pairs follow the 32-bit counters
+    localparam [4:0]   ST_GOTC    = 5'd16;
+    localparam [4:0]   ST_TOR     = 5'd17;
+    localparam [4:0]   ST_TOT     = 5'd18;
 
     // ================================================================ helpers
     // Is this 17-bit, word-aligned offset a register of the RDL?
@@ -200,32 +204,6 @@ module ringnic_regs #(
                 default:
                     is_reg = (f_rel < MTA_SPAN) && (f_rel[1:0] == 2'b00);
             endcase
-        end
-    endfunction
-
-    // Read-to-clear, saturating 32-bit counter. An increment in the cycle of the clearing read
-    // is kept: it counts toward the next read.
-    function [31:0] stat32_next;
-        input [31:0] f_cnt;
-        input        f_clr;
-        input        f_inc;
-        reg   [32:0] f_sum;
-        begin
-            f_sum = {1'b0, (f_clr ? 32'd0 : f_cnt)} + {32'd0, f_inc};
-            stat32_next = f_sum[32] ? {32{1'b1}} : f_sum[31:0];
-        end
-    endfunction
-
-    // 64-bit pair: the count less what a high-half read handed out, plus this cycle's octets;
-    // saturates at all ones.
-    function [63:0] stat64_next;
-        input [63:0] f_cnt;
-        input [63:0] f_sub;
-        input [15:0] f_add;
-        reg   [64:0] f_sum;
-        begin
-            f_sum = {1'b0, f_cnt - f_sub} + {49'd0, f_add};
-            stat64_next = f_sum[64] ? {64{1'b1}} : f_sum[63:0];
         end
     endfunction
 
@@ -327,13 +305,6 @@ module ringnic_regs #(
     reg  [31:0] ipav;
     reg  [31:0] ip4at0;
 
-    reg  [31:0] crcerrs, mpc, gprc, bprc, mprc, gptc, rnbc, ruc, roc, tpr, tpt, mptc, bptc, rxerrc, ecol;
-    reg  [63:0] gorc, gotc, tor, tot;
-    // A low-half read latches the whole count; the high-half read then returns the latched high
-    // half and takes exactly the latched count off, so octets counted between the two reads
-    // stay for the next pair (QEMU clears both halves there and would lose them).
-    reg  [63:0] gorc_snap, gotc_snap, tor_snap, tot_snap;
-    reg         gorc_snapped, gotc_snapped, tor_snapped, tot_snapped;
 
     // MTA as a RAM plus one valid bit per word, so a (soft) reset clears it in one cycle.
     reg  [31:0]          mta [0:MTA_WORDS-1];
@@ -369,7 +340,9 @@ module ringnic_regs #(
     wire [16:0] wr_mta_rel = wr_off - RN_MTA;
     wire        wr_mta     = wr_en && (wr_mta_rel < MTA_SPAN);
     wire [6:0]  wr_mta_idx = wr_mta_rel[8:2];
-    wire [31:0] mta_wr_old = mta_vld[wr_mta_idx] ? mta[wr_mta_idx] : 32'd0;
+    // Byte lanes the write stores: the strobed ones; all four into a word not written since
+    // reset, whose unstrobed bytes become 0 (wr_d is 0 there). No read port for the write.
+    wire [3:0]  mta_we     = {4{wr_mta}} & (mta_vld[wr_mta_idx] ? w_strb_q : 4'hF);
 
     // Write-1 registers: the strobed 1s.
     wire [31:0] icr_w1c = wr_icr ? (wr_d & RN_ICR_WMASK & CAUSES) : 32'd0;
@@ -383,14 +356,6 @@ module ringnic_regs #(
 
     // ---------------------------------------------------------------- read decode (side effects)
     wire rd_icr   = rd_en && (rd_off == RN_ICR);
-    wire rd_gorcl = rd_en && (rd_off == RN_GORCL);
-    wire rd_gotcl = rd_en && (rd_off == RN_GOTCL);
-    wire rd_torl  = rd_en && (rd_off == RN_TORL);
-    wire rd_totl  = rd_en && (rd_off == RN_TOTL);
-    wire rd_gorch = rd_en && (rd_off == RN_GORCH);
-    wire rd_gotch = rd_en && (rd_off == RN_GOTCH);
-    wire rd_torh  = rd_en && (rd_off == RN_TORH);
-    wire rd_toth  = rd_en && (rd_off == RN_TOTH);
 
     // ---------------------------------------------------------------- control, rings, filters
     always @(posedge clk) begin
@@ -464,10 +429,12 @@ module ringnic_regs #(
         end
     end
 
-    // MTA RAM write port (no reset: mta_vld masks stale words).
+    // MTA RAM write port, one enable per byte lane (no reset: mta_vld masks stale words).
+    integer mb;
     always @(posedge clk) begin
-        if (wr_mta)
-            mta[wr_mta_idx] <= (mta_wr_old & ~(wr_bm & ST_MTA)) | (wr_d & ST_MTA);
+        for (mb = 0; mb < 4; mb = mb + 1)
+            if (mta_we[mb])
+                mta[wr_mta_idx][8*mb +: 8] <= wr_d[8*mb +: 8] & ST_MTA[8*mb +: 8];
     end
 
 `undef RN_RW
@@ -498,48 +465,53 @@ module ringnic_regs #(
     end
 
     // ---------------------------------------------------------------- statistics
-    wire [63:0] gorc_seen = gorc_snapped ? gorc_snap : gorc;
-    wire [63:0] gotc_seen = gotc_snapped ? gotc_snap : gotc;
-    wire [63:0] tor_seen  = tor_snapped  ? tor_snap  : tor;
-    wire [63:0] tot_seen  = tot_snapped  ? tot_snap  : tot;
-
-    always @(posedge clk) begin
-        if (rst || sw_rst) begin
-            crcerrs <= 32'd0; mpc  <= 32'd0; gprc <= 32'd0; bprc <= 32'd0; mprc <= 32'd0;
-            gptc    <= 32'd0; rnbc <= 32'd0; ruc  <= 32'd0; roc  <= 32'd0; tpr  <= 32'd0;
-            tpt     <= 32'd0; mptc <= 32'd0; bptc <= 32'd0; rxerrc <= 32'd0; ecol <= 32'd0;
-            gorc <= 64'd0; gotc <= 64'd0; tor <= 64'd0; tot <= 64'd0;
-            gorc_snapped <= 1'b0; gotc_snapped <= 1'b0; tor_snapped <= 1'b0; tot_snapped <= 1'b0;
-        end else begin
-            crcerrs <= stat32_next(crcerrs, rd_en && (rd_off == RN_CRCERRS), stat_inc[ST_CRCERRS]);
-            mpc     <= stat32_next(mpc,     rd_en && (rd_off == RN_MPC),     stat_inc[ST_MPC]);
-            rxerrc  <= stat32_next(rxerrc,  rd_en && (rd_off == RN_RXERRC),  stat_inc[ST_RXERRC]);
-            gprc    <= stat32_next(gprc,    rd_en && (rd_off == RN_GPRC),    stat_inc[ST_GPRC]);
-            bprc    <= stat32_next(bprc,    rd_en && (rd_off == RN_BPRC),    stat_inc[ST_BPRC]);
-            mprc    <= stat32_next(mprc,    rd_en && (rd_off == RN_MPRC),    stat_inc[ST_MPRC]);
-            gptc    <= stat32_next(gptc,    rd_en && (rd_off == RN_GPTC),    stat_inc[ST_GPTC]);
-            rnbc    <= stat32_next(rnbc,    rd_en && (rd_off == RN_RNBC),    stat_inc[ST_RNBC]);
-            ruc     <= stat32_next(ruc,     rd_en && (rd_off == RN_RUC),     stat_inc[ST_RUC]);
-            roc     <= stat32_next(roc,     rd_en && (rd_off == RN_ROC),     stat_inc[ST_ROC]);
-            tpr     <= stat32_next(tpr,     rd_en && (rd_off == RN_TPR),     stat_inc[ST_TPR]);
-            tpt     <= stat32_next(tpt,     rd_en && (rd_off == RN_TPT),     stat_inc[ST_TPT]);
-            mptc    <= stat32_next(mptc,    rd_en && (rd_off == RN_MPTC),    stat_inc[ST_MPTC]);
-            bptc    <= stat32_next(bptc,    rd_en && (rd_off == RN_BPTC),    stat_inc[ST_BPTC]);
-            ecol    <= stat32_next(ecol,    rd_en && (rd_off == RN_ECOL),    stat_inc[ST_ECOL]);
-            gorc    <= stat64_next(gorc, rd_gorch ? gorc_seen : 64'd0, stat_gorc_add);
-            gotc    <= stat64_next(gotc, rd_gotch ? gotc_seen : 64'd0, stat_gotc_add);
-            tor     <= stat64_next(tor,  rd_torh  ? tor_seen  : 64'd0, stat_tor_add);
-            tot     <= stat64_next(tot,  rd_toth  ? tot_seen  : 64'd0, stat_tot_add);
-            if (rd_gorcl) gorc_snap <= gorc;
-            if (rd_gotcl) gotc_snap <= gotc;
-            if (rd_torl)  tor_snap  <= tor;
-            if (rd_totl)  tot_snap  <= tot;
-            gorc_snapped <= rd_gorcl | (gorc_snapped & ~rd_gorch);
-            gotc_snapped <= rd_gotcl | (gotc_snapped & ~rd_gotch);
-            tor_snapped  <= rd_torl  | (tor_snapped  & ~rd_torh);
-            tot_snapped  <= rd_totl  | (tot_snapped  & ~rd_toth);
-        end
+    // The counters live in ringnic_stats (a RAM and one adder); here only which one a read
+    // address names: index = bit of stat_inc, then the pairs GORC, GOTC, TOR, TOT.
+    reg  [4:0]  st_idx;
+    reg         st_hi;
+    reg         st_sel;
+    always @* begin
+        st_sel = 1'b1;
+        st_hi  = 1'b0;
+        case (rd_off)
+            RN_CRCERRS: st_idx = ST_CRCERRS;
+            RN_MPC:     st_idx = ST_MPC;
+            RN_GPRC:    st_idx = ST_GPRC;
+            RN_BPRC:    st_idx = ST_BPRC;
+            RN_MPRC:    st_idx = ST_MPRC;
+            RN_GPTC:    st_idx = ST_GPTC;
+            RN_RNBC:    st_idx = ST_RNBC;
+            RN_RUC:     st_idx = ST_RUC;
+            RN_ROC:     st_idx = ST_ROC;
+            RN_TPR:     st_idx = ST_TPR;
+            RN_TPT:     st_idx = ST_TPT;
+            RN_MPTC:    st_idx = ST_MPTC;
+            RN_BPTC:    st_idx = ST_BPTC;
+            RN_RXERRC:  st_idx = ST_RXERRC;
+            RN_ECOL:    st_idx = ST_ECOL;
+            RN_GORCL:   st_idx = ST_GORC;
+            RN_GORCH:   begin st_idx = ST_GORC; st_hi = 1'b1; end
+            RN_GOTCL:   st_idx = ST_GOTC;
+            RN_GOTCH:   begin st_idx = ST_GOTC; st_hi = 1'b1; end
+            RN_TORL:    st_idx = ST_TOR;
+            RN_TORH:    begin st_idx = ST_TOR;  st_hi = 1'b1; end
+            RN_TOTL:    st_idx = ST_TOT;
+            RN_TOTH:    begin st_idx = ST_TOT;  st_hi = 1'b1; end
+            default:    begin st_idx = 5'd0;    st_sel = 1'b0; end
+        endcase
     end
+
+    wire [31:0] st_rdata;
+    ringnic_stats #(.N32(15), .N64(4)) u_stats (
+        .clk     (clk),
+        .rst     (rst || sw_rst),
+        .inc     (stat_inc),
+        .add     ({stat_tot_add, stat_tor_add, stat_gotc_add, stat_gorc_add}),
+        .rd      (rd_en && st_sel),
+        .rd_idx  (st_idx),
+        .rd_hi   (st_hi),
+        .rd_data (st_rdata)
+    );
 
     // ================================================================ read mux
     // Word index into MTA (RN_MTA is word aligned, so the low bits subtract without a borrow).
@@ -577,29 +549,29 @@ module ringnic_regs #(
             RN_TDT:     rd_val = {16'd0, tdt} & RN_TDT_RMASK;
             RN_TIDV:    rd_val = {16'd0, tidv} & RN_TIDV_RMASK;
             RN_TADV:    rd_val = {16'd0, tadv} & RN_TADV_RMASK;
-            RN_CRCERRS: rd_val = crcerrs & RN_CRCERRS_RMASK;
-            RN_RXERRC:  rd_val = rxerrc & RN_RXERRC_RMASK;
-            RN_MPC:     rd_val = mpc & RN_MPC_RMASK;
-            RN_GPRC:    rd_val = gprc & RN_GPRC_RMASK;
-            RN_BPRC:    rd_val = bprc & RN_BPRC_RMASK;
-            RN_MPRC:    rd_val = mprc & RN_MPRC_RMASK;
-            RN_GPTC:    rd_val = gptc & RN_GPTC_RMASK;
-            RN_GORCL:   rd_val = gorc[31:0] & RN_GORCL_RMASK;
-            RN_GORCH:   rd_val = gorc_seen[63:32] & RN_GORCH_RMASK;
-            RN_GOTCL:   rd_val = gotc[31:0] & RN_GOTCL_RMASK;
-            RN_GOTCH:   rd_val = gotc_seen[63:32] & RN_GOTCH_RMASK;
-            RN_RNBC:    rd_val = rnbc & RN_RNBC_RMASK;
-            RN_RUC:     rd_val = ruc & RN_RUC_RMASK;
-            RN_ROC:     rd_val = roc & RN_ROC_RMASK;
-            RN_TORL:    rd_val = tor[31:0] & RN_TORL_RMASK;
-            RN_TORH:    rd_val = tor_seen[63:32] & RN_TORH_RMASK;
-            RN_TOTL:    rd_val = tot[31:0] & RN_TOTL_RMASK;
-            RN_TOTH:    rd_val = tot_seen[63:32] & RN_TOTH_RMASK;
-            RN_TPR:     rd_val = tpr & RN_TPR_RMASK;
-            RN_TPT:     rd_val = tpt & RN_TPT_RMASK;
-            RN_MPTC:    rd_val = mptc & RN_MPTC_RMASK;
-            RN_BPTC:    rd_val = bptc & RN_BPTC_RMASK;
-            RN_ECOL:    rd_val = ecol & RN_ECOL_RMASK;
+            RN_CRCERRS: rd_val = st_rdata & RN_CRCERRS_RMASK;
+            RN_RXERRC:  rd_val = st_rdata & RN_RXERRC_RMASK;
+            RN_MPC:     rd_val = st_rdata & RN_MPC_RMASK;
+            RN_GPRC:    rd_val = st_rdata & RN_GPRC_RMASK;
+            RN_BPRC:    rd_val = st_rdata & RN_BPRC_RMASK;
+            RN_MPRC:    rd_val = st_rdata & RN_MPRC_RMASK;
+            RN_GPTC:    rd_val = st_rdata & RN_GPTC_RMASK;
+            RN_GORCL:   rd_val = st_rdata & RN_GORCL_RMASK;
+            RN_GORCH:   rd_val = st_rdata & RN_GORCH_RMASK;
+            RN_GOTCL:   rd_val = st_rdata & RN_GOTCL_RMASK;
+            RN_GOTCH:   rd_val = st_rdata & RN_GOTCH_RMASK;
+            RN_RNBC:    rd_val = st_rdata & RN_RNBC_RMASK;
+            RN_RUC:     rd_val = st_rdata & RN_RUC_RMASK;
+            RN_ROC:     rd_val = st_rdata & RN_ROC_RMASK;
+            RN_TORL:    rd_val = st_rdata & RN_TORL_RMASK;
+            RN_TORH:    rd_val = st_rdata & RN_TORH_RMASK;
+            RN_TOTL:    rd_val = st_rdata & RN_TOTL_RMASK;
+            RN_TOTH:    rd_val = st_rdata & RN_TOTH_RMASK;
+            RN_TPR:     rd_val = st_rdata & RN_TPR_RMASK;
+            RN_TPT:     rd_val = st_rdata & RN_TPT_RMASK;
+            RN_MPTC:    rd_val = st_rdata & RN_MPTC_RMASK;
+            RN_BPTC:    rd_val = st_rdata & RN_BPTC_RMASK;
+            RN_ECOL:    rd_val = st_rdata & RN_ECOL_RMASK;
             RN_RAL0:    rd_val = ral0 & RN_RAL0_RMASK;
             RN_RAH0:    rd_val = rah0 & RN_RAH0_RMASK;
             RN_IPAV:    rd_val = ipav & RN_IPAV_RMASK;

@@ -177,6 +177,15 @@ def hw(tb):
     return tb.dut
 
 
+def preload(tb, name: str, count: int) -> None:
+    """Set a counter's count (2^32 increments is not a test): its word in ringnic_stats's RAM,
+    indexed by stat_inc's bit order, then the pairs. Only between reads: nothing pending."""
+    idx = (STAT_ORDER + ["ECOL"] + list(STAT_PAIRS)).index(name)
+    st = hw(tb).u_stats
+    assert (int(st.vld.value) >> idx) & 1, f"{name}: its word was not written since reset"
+    st.mem[idx].value = count
+
+
 async def hw_pulse(tb, cycles: int = 1, **drive) -> None:
     """Drive hardware inputs for `cycles` clock edges, then back to 0."""
     for k, v in drive.items():

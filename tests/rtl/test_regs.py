@@ -29,7 +29,7 @@ from pydriver.ringnic.regmap import load
 from tb.blocks.regs import (ACTS_ON, ALL, CAUSES, PATTERN, STAT_ORDER, STAT_PAIRS, WINDOW, Model, distinct,
                             during_read_handshake, during_write_commit, expect_slverr_read,
                             expect_slverr_write, gaps, hw, hw_pulse, irq_after, irq_steady, kind, make_tb,
-                            raw_write, reset_value, unsafe_mask, words, write_bytes)
+                            preload, raw_write, reset_value, unsafe_mask, words, write_bytes)
 
 HDL_TOPLEVEL = "ringnic_regs"  # see the module docstring
 
@@ -470,7 +470,6 @@ async def test_regs_stats_read_to_clear(dut):
     """Statistics: per-bit increments, read-to-clear, 64-bit pairs, saturation, no lost counts."""
     tb = await make_tb(dut)
     rdl = load()
-    u = hw(tb)
 
     # Bit i of stat_inc counts register STAT_ORDER[i]: give each a different count.
     for i in range(len(STAT_ORDER)):
@@ -495,7 +494,7 @@ async def test_regs_stats_read_to_clear(dut):
     assert await tb.read32(regs.MPC) == 0
 
     # Saturation at all ones (the count is preloaded: 2^32 cycles is not a test).
-    u.rnbc.value = ALL - 1
+    preload(tb, "RNBC", ALL - 1)
     await hw_pulse(tb, 4, stat_inc=1 << STAT_ORDER.index("RNBC"))
     assert await tb.read32(regs.RNBC) == ALL, "32-bit counter did not saturate"
     assert await tb.read32(regs.RNBC) == 0
@@ -505,7 +504,6 @@ async def test_regs_stats_read_to_clear(dut):
     for pair, port in STAT_PAIRS.items():
         lo, hi = rdl[pair + "L"], rdl[pair + "H"]
         assert hi.pair_high and not lo.pair_high and hi.offset == lo.offset + 4
-        cnt = getattr(u, pair.lower())
         await hw_pulse(tb, 3, **{port: 0xFFFF})
         assert await tb.read32(lo.offset) == 3 * 0xFFFF
         assert await tb.read32(lo.offset) == 3 * 0xFFFF, f"{pair}L: a low-half read cleared it"
@@ -517,14 +515,14 @@ async def test_regs_stats_read_to_clear(dut):
         assert await tb.read32(hi.offset) == 0
         assert await tb.read32(lo.offset) == 0x23, f"{pair}: an add between the L and H reads was lost"
         assert await tb.read32(hi.offset) == 0 and await tb.read32(lo.offset) == 0
-        cnt.value = 0x00000002_FFFFFFF0
+        preload(tb, pair, 0x00000002_FFFFFFF0)
         await hw_pulse(tb, 1, **{port: 0x20})
         assert await tb.read32(lo.offset) == 0x10, f"{pair}: low half after a carry"
         assert await tb.read32(hi.offset) == 3, f"{pair}: the add did not carry into the high half"
         assert await tb.read32(hi.offset) == 0 and await tb.read32(lo.offset) == 0
         # H alone (no L read latched since the last H) hands out and clears the whole count.
         assert await tb.read32(hi.offset) == 0  # consumes the latch the L read above left
-        cnt.value = 0x00000005_00000007
+        preload(tb, pair, 0x00000005_00000007)
         await tb.cycles(1)
         assert await tb.read32(hi.offset) == 5
         assert await tb.read32(lo.offset) == 0, f"{pair}H read did not clear the low half"
@@ -536,7 +534,7 @@ async def test_regs_stats_read_to_clear(dut):
         await task
         assert await tb.read32(lo.offset) == 0x100, f"{pair}: an add in the cycle of the H read was lost"
         # Saturation of the 64-bit count.
-        cnt.value = (1 << 64) - 0x10
+        preload(tb, pair, (1 << 64) - 0x10)
         await hw_pulse(tb, 2, **{port: 0xFFFF})
         assert await tb.read32(lo.offset) == ALL and await tb.read32(hi.offset) == ALL, f"{pair}: no saturation"
         assert await tb.read32(lo.offset) == 0 and await tb.read32(hi.offset) == 0

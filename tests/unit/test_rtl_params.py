@@ -30,6 +30,7 @@ CASES = [
     ("ringnic_tx_mac", "FB_AW", "4", "FB_AW must be >= 5"),
     ("ringnic_axi_arb", "W_QUEUE_LOG2", "0", "W_QUEUE_LOG2 must be >= 1"),
     ("ringnic_axi_arb", "S1_ID", "0", "S0_ID and S1_ID must differ"),
+    ("ringnic_stats", "N64", "5", "need 1 <= N64 <= 4"),
 ]
 
 needs_iverilog = pytest.mark.skipif(not shutil.which("iverilog"), reason="iverilog not installed (make deps)")
