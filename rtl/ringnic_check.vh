@@ -16,8 +16,10 @@
 `define RN_RULE(dut, ok, bit, name) \
     if (!(ok)) begin \
         err_q[bit] <= 1'b1; \
-        $display("ringnic_check: %m: AXI protocol violation %s at time %0t (broken by the %0s)", \
-                 name, $time, ((dut) != 0) ? "design" : "testbench"); \
+        if ((dut) != 0) \
+            $display("ringnic_check: %m: AXI protocol violation %s at time %0t (the design's rule)", name, $time); \
+        else \
+            $display("ringnic_check: %m: AXI protocol violation %s at time %0t (its environment's rule)", name, $time); \
         if (FATAL != 0) $fatal(1, "ringnic_check: %s", name); \
     end
 `endif

@@ -124,8 +124,8 @@ module ringnic_check_axi #(
     wire live = !rst && p_ok;
 
     // ---------------------------------------------------------------- 4 KiB and length
-    // Bytes of an INCR burst from its start address: the last byte's offset in the 4 KiB page
-    // must stay in the page: addr[11:0] + (len+1) << size <= 4096.
+    // An INCR burst covers (len+1) << size bytes from its start address aligned to the size
+    // (A3.4.1: an unaligned first beat is short); they must stay in the start's 4 KiB page.
     function crosses_4k;
         input [11:0] addr;
         input [7:0]  len;
@@ -133,7 +133,7 @@ module ringnic_check_axi #(
         input [1:0]  burst;
         reg   [20:0] f_end;
         begin
-            f_end = {9'd0, addr} + ({12'd0, {1'b0, len} + 9'd1} << size);
+            f_end = {9'd0, addr & (12'hFFF << size)} + ({12'd0, {1'b0, len} + 9'd1} << size);
             crosses_4k = (burst == 2'b01) && (f_end > 21'd4096);
         end
     endfunction
