@@ -26,11 +26,12 @@ DURATIONS := sim/test_durations.json
 # what pylibfdt builds with; the TAP bridge's tools (`make tap`, tests/test_tap.py): ip, sysctl,
 # ping, arping (iputils' syntax: `-I tap0`), iperf3 (its debconf question takes the default, no
 # daemon, under DEBIAN_FRONTEND=noninteractive). Debian's own `verilator` (5.006) is deliberately NOT here.
+# yosys (0.23, with its ABC as yosys-abc): `make formal`.
 APT_PKGS := make g++ perl iverilog liblz4-dev zlib1g-dev device-tree-compiler swig \
             gtkwave xvfb xauth python3-venv python3-dev \
-            iproute2 procps iputils-ping iputils-arping iperf3
+            iproute2 procps iputils-ping iputils-arping iperf3 yosys
 
-.PHONY: help deps venv sim durations list waves lint unit test fuzz demo tap bench regs clean
+.PHONY: help deps venv sim durations list waves lint unit test fuzz formal demo tap bench regs clean
 
 help:
 	@echo "make demo                     probe the NIC from the device tree, print dmesg and ip link"
@@ -44,6 +45,7 @@ help:
 	@echo "make unit                     pure-Python tests (kernel layer, register map, toolchain)"
 	@echo "make bench [SIMS=verilator] [QUICK=1] [FULL=1]   simulation speed, NIC efficiency, NAPI: table + bench/results.json"
 	@echo "make fuzz [FUZZ_N=..] [FUZZ_RINGS=..] [FUZZ_FRAMES=..] [FUZZ_SEED=..] [FUZZ_SIMS=verilator]   fuzz campaign: build/fuzz/report.json"
+	@echo "make formal                   bounded proofs of the AXI rules (yosys + ABC bmc3): table + build/formal/report.json"
 	@echo "make regs                     regenerate regs.py, desc.py, ringnic_regmap.vh, ringnic_desc.vh, docs/, sim/filters/ from the RDL"
 	@echo "                              and the HDL test tops (tb/hdl/ringnic_pair.v, ...) from rtl/ringnic.v's ports"
 
@@ -153,6 +155,11 @@ fuzz: venv
 	done; \
 	RINGNIC_SEED=$(FUZZ_SEED) RINGNIC_FUZZ_N_REGS=$(FUZZ_N) RINGNIC_FUZZ_N_RINGS=$(FUZZ_RINGS) \
 	  RINGNIC_FUZZ_N_FRAMES=$(FUZZ_FRAMES) $(PY) -m tb.fuzz build/fuzz/junit-*.xml; exit $$fail
+
+# Bounded proofs of the AXI property list (tb/formal.py): yosys (Debian's) builds each model,
+# ABC's bmc3 checks it; two RTL mutants must fail. Not in `make test` (several minutes).
+formal: venv
+	@$(PY) -m tb.formal
 
 # ---------------------------------------------------------------- the main job
 demo: venv

@@ -50,7 +50,8 @@ module ringnic_axi_arb #(
     parameter [ID_WIDTH-1:0]   ID_PORT_MASK = {1'b1, {(ID_WIDTH-1){1'b0}}}, // ID bits that name the port (default: the top bit); nonzero
     parameter [ID_WIDTH-1:0]   S0_ID        = {ID_WIDTH{1'b0}},             // port 0's value of the ID_PORT_MASK bits (its ID range)
     parameter [ID_WIDTH-1:0]   S1_ID        = {1'b1, {(ID_WIDTH-1){1'b0}}}, // port 1's value of the ID_PORT_MASK bits; must differ from S0_ID there
-    parameter integer          W_QUEUE_LOG2 = 2    // log2 of the granted AW bursts whose W data may be pending (>= 1)
+    parameter integer          W_QUEUE_LOG2 = 2,   // log2 of the granted AW bursts whose W data may be pending (>= 1)
+    parameter integer          MON_MAX_OUT  = 64   // protocol monitor only (never built): bursts in flight per direction it allows on m_axi (1..64)
 ) (
     input  wire                      clk,
     input  wire                      rst,              // synchronous, active high
@@ -345,10 +346,10 @@ module ringnic_axi_arb #(
 
 `ifndef SYNTHESIS
     // AXI4 protocol monitor on the DMA master port (simulation only; formal: tb/formal/). The
-    // arbiter adds no limit of its own to bursts in flight (its masters' sum): the checker's largest.
+    // arbiter adds no limit of its own to bursts in flight (its masters' sum): MON_MAX_OUT.
     /* verilator lint_off PINCONNECTEMPTY */
     ringnic_check_axi #(.ADDR_WIDTH(ADDR_WIDTH), .DATA_WIDTH(DATA_WIDTH), .ID_WIDTH(ID_WIDTH),
-        .MAX_WR_OUT(64), .MAX_RD_OUT(64), .RD_SLOTS_LOG2(6)) u_check_axi (
+        .MAX_WR_OUT(MON_MAX_OUT), .MAX_RD_OUT(MON_MAX_OUT), .RD_SLOTS_LOG2((MON_MAX_OUT < 2) ? 1 : $clog2(MON_MAX_OUT))) u_check_axi (
         .clk(clk), .rst(rst),
         .awid(m_axi_awid), .awaddr(m_axi_awaddr), .awlen(m_axi_awlen), .awsize(m_axi_awsize), .awburst(m_axi_awburst),
         .awvalid(m_axi_awvalid), .awready(m_axi_awready),

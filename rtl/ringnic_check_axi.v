@@ -97,6 +97,13 @@ module ringnic_check_axi #(
     reg  [16:0] err_q;
     assign err_rules = err_q;
 
+`ifdef FORMAL
+    // Formal: every trace starts in reset.
+    reg f_started = 1'b0;
+    always @(posedge clk) f_started <= 1'b1;
+    always @* if (!f_started) assume(rst);
+`endif
+
     // ---------------------------------------------------------------- previous cycle
     localparam integer AP = ID_WIDTH + ADDR_WIDTH + 8 + 3 + 2;      // address payload
     wire [AP-1:0] aw_pl = {awid, awaddr, awlen, awsize, awburst};
@@ -156,13 +163,16 @@ module ringnic_check_axi #(
 
     reg  [CW-1:0] n_aw, n_wl, n_b, n_ar, n_rl;   // handshakes: AW, W bursts ended (WLAST), B, AR, RLAST
     reg  [7:0]    wq_len [0:WQ-1];               // AWLEN by AW sequence number
+    reg  [ID_WIDTH-1:0] wq_id [0:WQ-1];          // AWID likewise
     reg  [7:0]    w_beat;                        // beats of the current W burst so far
     reg  [CW-1:0] wr_id  [0:NID-1];              // per ID: AW accepted minus B
+    reg  [CW-1:0] wd_id  [0:NID-1];              // per ID: W bursts ended (WLAST) minus B
     wire [CW-1:0] w_ahead  = n_aw - n_wl;        // bursts accepted on AW whose WLAST has not passed
     wire          w_has_aw = (w_ahead != 0) && !w_ahead[CW-1];
     wire [7:0]    w_len    = w_has_aw ? wq_len[n_wl[WQ_LOG2-1:0]] : awlen;
+    wire [ID_WIDTH-1:0] w_id = w_has_aw ? wq_id[n_wl[WQ_LOG2-1:0]] : awid;   // the current W burst's ID
     wire [CW-1:0] wr_out   = n_aw - n_b;
-    wire [CW-1:0] b_ready_n = n_wl - n_b;        // bursts whose W ended and whose B has not come
+    wire          wl_hs    = w_hs && wlast;
 
     // ---------------------------------------------------------------- read accounting
     reg  [7:0]             rq_len [0:NID*RS-1];  // ARLEN per ID, in AR order
@@ -180,6 +190,7 @@ module ringnic_check_axi #(
             w_beat <= 8'd0;
             for (i = 0; i < NID; i = i + 1) begin
                 wr_id[i]  <= {CW{1'b0}};
+                wd_id[i]  <= {CW{1'b0}};
                 rq_wr[i]  <= {(RD_SLOTS_LOG2+1){1'b0}};
                 rq_rd[i]  <= {(RD_SLOTS_LOG2+1){1'b0}};
                 r_beat[i] <= 8'd0;
@@ -187,6 +198,7 @@ module ringnic_check_axi #(
         end else begin
             if (aw_hs) begin
                 wq_len[n_aw[WQ_LOG2-1:0]] <= awlen;
+                wq_id[n_aw[WQ_LOG2-1:0]]  <= awid;
                 n_aw <= n_aw + 1'b1;
             end
             if (w_hs) begin
@@ -200,6 +212,10 @@ module ringnic_check_axi #(
                 wr_id[awid] <= wr_id[awid] + 1'b1;
             if (b_hs && !(aw_hs && bid == awid))
                 wr_id[bid] <= wr_id[bid] - 1'b1;
+            if (wl_hs && !(b_hs && bid == w_id))
+                wd_id[w_id] <= wd_id[w_id] + 1'b1;
+            if (b_hs && !(wl_hs && bid == w_id))
+                wd_id[bid] <= wd_id[bid] - 1'b1;
             if (ar_hs) begin
                 rq_len[{arid, rq_wr[arid][RD_SLOTS_LOG2-1:0]}] <= arlen;
                 rq_wr[arid] <= rq_wr[arid] + 1'b1;
@@ -233,7 +249,7 @@ module ringnic_check_axi #(
             `RN_RULE(M, !ar_hs || rd_out < RD_LIM, 10, "AXI_RD_MAX_OUT")
             `RN_RULE(S, !(live && p_bvalid && !p_bready) || (bvalid && {bid, bresp} == p_b_pl), 11, "AXI_B_HOLD")
             `RN_RULE(S, !(live && p_rvalid && !p_rready) || (rvalid && r_pl == p_r_pl), 12, "AXI_R_HOLD")
-            `RN_RULE(S, !bvalid || (wr_id[bid] != 0 && b_ready_n != 0), 13, "AXI_B_NO_REQ")
+            `RN_RULE(S, !bvalid || (wr_id[bid] != 0 && wd_id[bid] != 0), 13, "AXI_B_NO_REQ")
             `RN_RULE(S, !rvalid || r_open != 0, 14, "AXI_R_NO_REQ")
             `RN_RULE(S, !rvalid || r_open == 0 || (rlast == (r_beat[rid] == r_len)), 15, "AXI_RLAST")
 `ifndef FORMAL

@@ -71,6 +71,13 @@ module ringnic_check_axil #(
     reg  [14:0] err_q;
     assign err_rules = err_q;
 
+`ifdef FORMAL
+    // Formal: every trace starts in reset.
+    reg f_started = 1'b0;
+    always @(posedge clk) f_started <= 1'b1;
+    always @* if (!f_started) assume(rst);
+`endif
+
     // The previous cycle, for the hold rules.
     reg                  p_ok;                           // last cycle was out of reset
     reg                  p_awvalid, p_awready, p_wvalid, p_wready, p_arvalid, p_arready;
