@@ -10,7 +10,7 @@
 // assumed, as the RTL header states it.
 
 module formal_arb #(
-    parameter integer ADDR_WIDTH = 16,
+    parameter integer ADDR_WIDTH = 12,
     parameter integer DATA_WIDTH = 8,
     parameter integer ID_WIDTH   = 2,
     parameter integer MAX_BEATS  = 4,   // longest burst the engines issue here, beats
