@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "formal"
 CHECKERS = ["rtl/ringnic_check_axil.v", "rtl/ringnic_check_axi.v"]
-TX_FILES = ["rtl/ringnic_tx.v", "rtl/ringnic_tx_fifo.v", "rtl/ringnic_tx_pack.v"]
-RX_FILES = ["rtl/ringnic_rx.v", "rtl/ringnic_rx_fifo.v", "rtl/ringnic_rx_intr.v"]
+TX_FILES = ["rtl/ringnic_tx.v", "rtl/ringnic_tx_fifo.v", "rtl/ringnic_tx_pack.v", "rtl/ringnic_tx_mac.v", "rtl/ringnic_crc32.v"]
+RX_FILES = ["rtl/ringnic_rx.v", "rtl/ringnic_rx_fifo.v", "rtl/ringnic_rx_intr.v", "rtl/ringnic_rx_mac.v", "rtl/ringnic_crc32.v"]
 
 
 @dataclass
@@ -56,8 +56,8 @@ JOBS = [
     Job("regs", "ringnic_regs", "AXI4-Lite slave (s_axil_)", ["rtl/ringnic_regs.v"], 24, 120, AXIL_WAIT),
     Job("arb", "formal_arb", "AXI4 master (m_axi_) + slave rules per engine port",
         ["rtl/ringnic_axi_arb.v", "tb/formal/formal_arb.v"], 20, 120),
-    Job("tx", "ringnic_tx", "AXI4 master (m_axi_)", TX_FILES, 20, 120, TX_SMALL),
-    Job("rx", "ringnic_rx", "AXI4 master (m_axi_)", RX_FILES, 20, 120, RX_SMALL),
+    Job("tx", "ringnic_tx", "AXI4 master (m_axi_)", TX_FILES, 20, 100, TX_SMALL),
+    Job("rx", "ringnic_rx", "AXI4 master (m_axi_)", RX_FILES, 20, 100, RX_SMALL),
     # Mutants: a new read accepted while RVALID waits (RDATA changes under the master) ...
     Job("regs-mutant", "ringnic_regs", "AXI4-Lite slave, mutant: ARREADY ignores RVALID", ["rtl/ringnic_regs.v"],
         24, 120, AXIL_WAIT, mutate=("rtl/ringnic_regs.v", "assign s_axil_arready = !rvalid_q && !sw_rst;",
@@ -145,7 +145,7 @@ def run_job(job: Job, scale: float) -> dict:
     res = {"job": job.name, "module": job.top, "properties": job.props, "depth_target": depth,
            "expect": job.expect, "chparam": job.chparam, "mutation": list(job.mutate) if job.mutate else None}
     if y.returncode != 0:
-        return {**res, "result": "error", "depth": 0, "seconds": round(t_model, 1),
+        return {**res, "result": "error", "depth": 0, "seconds": round(t_model, 1), "ok": False,
                 "detail": (y.stderr or y.stdout).strip().splitlines()[-5:]}
     abc = subprocess.run(["yosys-abc", "-c", f"read_aiger {wdir / 'model.aig'}; print_stats; fold; "
                                              f"bmc3 -F {depth} -T {job.timeout} -v"],
@@ -164,7 +164,7 @@ def run_job(job: Job, scale: float) -> dict:
         reached = int(ok.group(1))
         res.update(result="pass" if reached >= depth else "bounded", depth=reached)
     else:
-        res.update(result="error", depth=0, detail=abc.stdout.strip().splitlines()[-5:])
+        res.update(result="error", depth=0, detail=(abc.stdout + abc.stderr).strip().splitlines()[-5:])
     res["seconds"] = round(seconds, 1)
     res["ok"] = (res["result"] == job.expect) or (job.expect == "pass" and res["result"] == "bounded")
     return res
