@@ -25,12 +25,12 @@ DURATIONS := sim/test_durations.json
 # Debian 12 packages: simulators, FST for Verilator (lz4), dtc, GTKWave headless, the venv and
 # what pylibfdt builds with; the TAP bridge's tools (`make tap`, tests/system/test_tap.py): ip, sysctl,
 # ping, arping (iputils' syntax: `-I tap0`), iperf3 (its debconf question takes the default, no
-# daemon, under DEBIAN_FRONTEND=noninteractive); yosys 0.23 for `make synth`, lcov for `make coverage`. Debian's own `verilator` (5.006) is deliberately NOT here.
+# daemon, under DEBIAN_FRONTEND=noninteractive); yosys 0.23 for `make synth`, lcov for `make coverage`; `make formal` uses yosys's ABC (yosys-abc). Debian's own `verilator` (5.006) is deliberately NOT here.
 APT_PKGS := make g++ perl iverilog liblz4-dev zlib1g-dev device-tree-compiler swig \
             gtkwave xvfb xauth python3-venv python3-dev \
             iproute2 procps iputils-ping iputils-arping iperf3 yosys lcov
 
-.PHONY: help deps venv sim durations list waves lint unit test fuzz coverage demo tap bench regs synth clean
+.PHONY: help deps venv sim durations list waves lint unit test fuzz coverage demo tap bench regs synth formal clean
 
 help:
 	@echo "make demo                     probe the NIC from the device tree, print dmesg and ip link"
@@ -46,6 +46,7 @@ help:
 	@echo "make fuzz [FUZZ_N=..] [FUZZ_RINGS=..] [FUZZ_FRAMES=..] [FUZZ_SEED=..] [FUZZ_SIMS=verilator]   fuzz campaign: build/fuzz/report.json"
 	@echo "make coverage                 line/branch coverage of rtl/ over the Verilator regression: build/coverage/"
 	@echo "make synth                    yosys synth_xilinx for the ZYBO's xc7z010: per-module LUT/FF/LUTRAM/BRAM/DSP, budget check"
+	@echo "make formal                   bounded proofs of the AXI rules (yosys + ABC bmc3): table + build/formal/report.json"
 	@echo "make regs                     regenerate regs.py, desc.py, ringnic_regmap.vh, ringnic_desc.vh, docs/, sim/filters/ from the RDL"
 	@echo "                              and the HDL test tops (tb/hdl/ringnic_pair.v, ...) from rtl/ringnic.v's ports"
 
@@ -163,6 +164,11 @@ coverage: venv
 	@rm -rf build/coverage; fail=0; \
 	for m in axiram hdl; do RINGNIC_COVERAGE=1 $(MAKE) --no-print-directory sim SIM=verilator HOSTMEM=$$m || fail=1; done; \
 	$(PY) -m tb.coverage || fail=1; exit $$fail
+
+# Bounded proofs of the AXI property list (tb/formal.py): yosys (Debian's) builds each model,
+# ABC's bmc3 checks it; two RTL mutants must fail. Not in `make test` (several minutes).
+formal: venv
+	@$(PY) -m tb.formal
 
 # ---------------------------------------------------------------- the main job
 demo: venv

@@ -50,7 +50,8 @@ module ringnic_axi_arb #(
     parameter [ID_WIDTH-1:0]   ID_PORT_MASK = {1'b1, {(ID_WIDTH-1){1'b0}}}, // ID bits that name the port (default: the top bit); nonzero
     parameter [ID_WIDTH-1:0]   S0_ID        = {ID_WIDTH{1'b0}},             // port 0's value of the ID_PORT_MASK bits (its ID range)
     parameter [ID_WIDTH-1:0]   S1_ID        = {1'b1, {(ID_WIDTH-1){1'b0}}}, // port 1's value of the ID_PORT_MASK bits; must differ from S0_ID there
-    parameter integer          W_QUEUE_LOG2 = 2    // log2 of the granted AW bursts whose W data may be pending (>= 1)
+    parameter integer          W_QUEUE_LOG2 = 2,   // log2 of the granted AW bursts whose W data may be pending (>= 1)
+    parameter integer          MON_MAX_OUT  = 64   // protocol monitor only (never built): bursts in flight per direction it allows on m_axi (1..64)
 ) (
     input  wire                      clk,
     input  wire                      rst,              // synchronous, active high
@@ -344,6 +345,24 @@ module ringnic_axi_arb #(
     assign s1_axi_rlast  = m_axi_rlast;
     assign s1_axi_rvalid = m_axi_rvalid &&  r_to1;
     assign m_axi_rready  = r_ready;
+
+`ifndef SYNTHESIS
+    // AXI4 protocol monitor on the DMA master port (simulation only; formal: tb/formal/). The
+    // arbiter adds no limit of its own to bursts in flight (its masters' sum): MON_MAX_OUT.
+    /* verilator lint_off PINCONNECTEMPTY */
+    ringnic_check_axi #(.ADDR_WIDTH(ADDR_WIDTH), .DATA_WIDTH(DATA_WIDTH), .ID_WIDTH(ID_WIDTH),
+        .MAX_WR_OUT(MON_MAX_OUT), .MAX_RD_OUT(MON_MAX_OUT), .RD_SLOTS_LOG2((MON_MAX_OUT < 2) ? 1 : $clog2(MON_MAX_OUT))) u_check_axi (
+        .clk(clk), .rst(rst),
+        .awid(m_axi_awid), .awaddr(m_axi_awaddr), .awlen(m_axi_awlen), .awsize(m_axi_awsize), .awburst(m_axi_awburst),
+        .awvalid(m_axi_awvalid), .awready(m_axi_awready),
+        .wdata(m_axi_wdata), .wstrb(m_axi_wstrb), .wlast(m_axi_wlast), .wvalid(m_axi_wvalid), .wready(m_axi_wready),
+        .bid(m_axi_bid), .bresp(m_axi_bresp), .bvalid(m_axi_bvalid), .bready(m_axi_bready),
+        .arid(m_axi_arid), .araddr(m_axi_araddr), .arlen(m_axi_arlen), .arsize(m_axi_arsize), .arburst(m_axi_arburst),
+        .arvalid(m_axi_arvalid), .arready(m_axi_arready),
+        .rid(m_axi_rid), .rdata(m_axi_rdata), .rresp(m_axi_rresp), .rlast(m_axi_rlast), .rvalid(m_axi_rvalid), .rready(m_axi_rready),
+        .err_rules());
+    /* verilator lint_on PINCONNECTEMPTY */
+`endif
 
 endmodule
 

@@ -606,6 +606,20 @@ module ringnic_regs #(
     assign ip4_addr  = ip4at0;
     assign ip4_valid = ipav[RN_IPAV_V40];
 
+`ifndef SYNTHESIS
+    // AXI4-Lite protocol monitor (simulation only; formal binds the same rules in tb/formal/).
+    /* verilator lint_off PINCONNECTEMPTY */
+    ringnic_check_axil #(.ADDR_WIDTH(AXIL_ADDR_WIDTH)) u_check_axil (
+        .clk(clk), .rst(rst),
+        .awaddr(s_axil_awaddr), .awprot(s_axil_awprot), .awvalid(s_axil_awvalid), .awready(s_axil_awready),
+        .wdata(s_axil_wdata), .wstrb(s_axil_wstrb), .wvalid(s_axil_wvalid), .wready(s_axil_wready),
+        .bresp(s_axil_bresp), .bvalid(s_axil_bvalid), .bready(s_axil_bready),
+        .araddr(s_axil_araddr), .arprot(s_axil_arprot), .arvalid(s_axil_arvalid), .arready(s_axil_arready),
+        .rdata(s_axil_rdata), .rresp(s_axil_rresp), .rvalid(s_axil_rvalid), .rready(s_axil_rready),
+        .err_rules());
+    /* verilator lint_on PINCONNECTEMPTY */
+`endif
+
     // AxPROT carries no meaning for this slave (no secure/privileged split).
     /* verilator lint_off UNUSEDSIGNAL */
     wire unused_ok = &{1'b0, s_axil_awprot, s_axil_arprot};

@@ -874,6 +874,24 @@ module ringnic_tx #(
                        dq_count, dq_full, trk_count, wbf_count, ord_count, wb_rdata[3:0], w_raddr};
     /* verilator lint_on UNUSEDSIGNAL */
 
+`ifndef SYNTHESIS
+    // AXI4 protocol monitor on the DMA master port (simulation only; formal: tb/formal/).
+    /* verilator lint_off PINCONNECTEMPTY */
+    ringnic_check_axi #(.ADDR_WIDTH(AXI_ADDR_WIDTH), .DATA_WIDTH(AXI_DATA_WIDTH), .ID_WIDTH(AXI_ID_WIDTH),
+        .MAX_BEATS((MAX_BURST_BEATS > 2 * DESC_BURST) ? MAX_BURST_BEATS : 2 * DESC_BURST),
+        .MAX_WR_OUT(1 << ORD_LOG2), .MAX_RD_OUT(1 << TRK_LOG2), .RD_SLOTS_LOG2(TRK_LOG2)) u_check_axi (
+        .clk(clk), .rst(rst),
+        .awid(m_axi_awid), .awaddr(m_axi_awaddr), .awlen(m_axi_awlen), .awsize(m_axi_awsize), .awburst(m_axi_awburst),
+        .awvalid(m_axi_awvalid), .awready(m_axi_awready),
+        .wdata(m_axi_wdata), .wstrb(m_axi_wstrb), .wlast(m_axi_wlast), .wvalid(m_axi_wvalid), .wready(m_axi_wready),
+        .bid(m_axi_bid), .bresp(m_axi_bresp), .bvalid(m_axi_bvalid), .bready(m_axi_bready),
+        .arid(m_axi_arid), .araddr(m_axi_araddr), .arlen(m_axi_arlen), .arsize(m_axi_arsize), .arburst(m_axi_arburst),
+        .arvalid(m_axi_arvalid), .arready(m_axi_arready),
+        .rid(m_axi_rid), .rdata(m_axi_rdata), .rresp(m_axi_rresp), .rlast(m_axi_rlast), .rvalid(m_axi_rvalid), .rready(m_axi_rready),
+        .err_rules());
+    /* verilator lint_on PINCONNECTEMPTY */
+`endif
+
     // Parameter checks (simulation and lint; synthesis ignores initial blocks).
     /* verilator coverage_off */
     initial begin
