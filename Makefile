@@ -30,7 +30,7 @@ APT_PKGS := make g++ perl iverilog liblz4-dev zlib1g-dev device-tree-compiler sw
             gtkwave xvfb xauth python3-venv python3-dev \
             iproute2 procps iputils-ping iputils-arping iperf3
 
-.PHONY: help deps venv sim durations list waves lint unit test fuzz demo tap bench regs clean
+.PHONY: help deps venv sim durations list waves lint unit test fuzz soak demo tap bench regs clean
 
 help:
 	@echo "make demo                     probe the NIC from the device tree, print dmesg and ip link"
@@ -44,6 +44,7 @@ help:
 	@echo "make unit                     pure-Python tests (kernel layer, register map, toolchain)"
 	@echo "make bench [SIMS=verilator] [QUICK=1] [FULL=1]   simulation speed, NIC efficiency, NAPI: table + bench/results.json"
 	@echo "make fuzz [FUZZ_N=..] [FUZZ_RINGS=..] [FUZZ_FRAMES=..] [FUZZ_SEED=..] [FUZZ_SIMS=verilator]   fuzz campaign: build/fuzz/report.json"
+	@echo "make soak [SOAK_FRAMES=..] [SOAK_TEARDOWNS=..] [SOAK_SEED=..] [SIM=..]   soak + teardown campaign on the pair: build/fuzz/report.json"
 	@echo "make regs                     regenerate regs.py, desc.py, ringnic_regmap.vh, ringnic_desc.vh, docs/, sim/filters/ from the RDL"
 	@echo "                              and the HDL test tops (tb/hdl/ringnic_pair.v, ...) from rtl/ringnic.v's ports"
 
@@ -144,15 +145,31 @@ FUZZ_RINGS  ?= 200
 FUZZ_FRAMES ?= 400
 FUZZ_SEED   ?= $(shell date +%s)
 FUZZ_SIMS   ?= verilator
+FUZZ_SOAK   ?= 2000
+FUZZ_TEARDOWNS ?= 50
+FUZZ_ENV = RINGNIC_SEED=$(FUZZ_SEED) RINGNIC_FUZZ_N_REGS=$(FUZZ_N) RINGNIC_FUZZ_N_RINGS=$(FUZZ_RINGS) \
+           RINGNIC_FUZZ_N_FRAMES=$(FUZZ_FRAMES) RINGNIC_FUZZ_N_SOAK=$(FUZZ_SOAK) RINGNIC_FUZZ_N_TEARDOWNS=$(FUZZ_TEARDOWNS)
 fuzz: venv
 	@rm -rf build/fuzz && mkdir -p build/fuzz; fail=0; \
 	for s in $(subst $(comma), ,$(FUZZ_SIMS)); do \
-	  RINGNIC_SEED=$(FUZZ_SEED) RINGNIC_FUZZ_N_REGS=$(FUZZ_N) RINGNIC_FUZZ_N_RINGS=$(FUZZ_RINGS) \
-	  RINGNIC_FUZZ_N_FRAMES=$(FUZZ_FRAMES) $(PYTEST) tests -m $$s --sim $$s -k "fuzz or cve" \
+	  $(FUZZ_ENV) $(PYTEST) tests -m $$s --sim $$s -k "fuzz or cve or soak or teardown_campaign" \
 	    $(if $(HOSTMEM),--hostmem $(HOSTMEM)) $(PARALLEL) --junitxml=build/fuzz/junit-$$s.xml -q -p no:cacheprovider || fail=1; \
 	done; \
-	RINGNIC_SEED=$(FUZZ_SEED) RINGNIC_FUZZ_N_REGS=$(FUZZ_N) RINGNIC_FUZZ_N_RINGS=$(FUZZ_RINGS) \
-	  RINGNIC_FUZZ_N_FRAMES=$(FUZZ_FRAMES) $(PY) -m tb.fuzz build/fuzz/junit-*.xml; exit $$fail
+	$(FUZZ_ENV) $(PY) -m tb.fuzz build/fuzz/junit-*.xml; exit $$fail
+
+# The soak alone (tests/test_soak.py, tests/test_teardown.py's campaign, tb/soak.py): SOAK_FRAMES
+# frames in all through the two-NIC pair, SOAK_TEARDOWNS teardowns under load, on the host memory
+# fast path unless HOSTMEM says otherwise. Its parts join build/fuzz/ (kept), then the report.
+SOAK_FRAMES    ?= 100000
+SOAK_TEARDOWNS ?= 50
+SOAK_SEED      ?= $(shell date +%s)
+soak: venv
+	@mkdir -p build/fuzz; fail=0; \
+	RINGNIC_SEED=$(SOAK_SEED) RINGNIC_FUZZ_N_SOAK=$(SOAK_FRAMES) RINGNIC_FUZZ_N_TEARDOWNS=$(SOAK_TEARDOWNS) \
+	  $(PYTEST) tests -m $(SIM) --sim $(SIM) -k "soak or teardown_campaign" --hostmem $(or $(HOSTMEM),hdl) \
+	  --junitxml=build/fuzz/junit-soak-$(SIM).xml -q -p no:cacheprovider || fail=1; \
+	RINGNIC_SEED=$(SOAK_SEED) RINGNIC_FUZZ_N_SOAK=$(SOAK_FRAMES) RINGNIC_FUZZ_N_TEARDOWNS=$(SOAK_TEARDOWNS) \
+	  $(PY) -m tb.fuzz build/fuzz/junit-*.xml; exit $$fail
 
 # ---------------------------------------------------------------- the main job
 demo: venv

@@ -249,6 +249,19 @@ def axi_delays(nics, rng, p: float = 0.3, long_p: float = 0.01) -> None:
                     getattr(part, ch).set_pause_generator(pauses())
 
 
+def slow_dma(nics, cycles: int) -> None:
+    """Every DMA answer late by `cycles` (bridge), or every channel ready 1 cycle in `cycles`
+    (AxiRam): bursts stay on the bus long after the driver's last doorbell."""
+    for tb in nics:
+        if tb.bridge is not None:
+            tb.bridge.delay = lambda: cycles
+        elif tb.ram is not None:
+            for part, chans in ((tb.ram.read_if, ("ar_channel", "r_channel")),
+                                (tb.ram.write_if, ("aw_channel", "w_channel", "b_channel"))):
+                for ch in chans:
+                    getattr(part, ch).set_pause_generator(i % cycles != 0 for i in itertools.count())
+
+
 async def cpu_load(rng, period_ns: int = 50_000) -> None:
     """The receiving CPU's time per frame in the stack changes at random (0.2..10 us) every
     `period_ns`: the host's side of the backpressure, NAPI polls that fall behind and catch up."""
