@@ -14,6 +14,7 @@ from __future__ import annotations
 import cocotb
 from cocotb.triggers import Timer
 
+from pydriver.kernel.netdev_queue import netdev_get_tx_queue, netif_queue_stopped
 from pydriver.kernel.netdevice import dev_change_name, dev_close, dev_get_by_name, netdev_priv
 from pydriver.ringnic import regs, rx, tx
 from tb import fuzz
@@ -70,9 +71,16 @@ async def finish(s: Soak, recovering=()) -> dict:
     """Stop the flood, let it drain, account (a teardown may count a frame twice, never lose one)."""
     marks = {f.k: f.delivered for f in s.flows}
     await Timer(30, "us")
+    for t in s.tasks:
+        if t.done():
+            t.result()  # a sender that died says why
     for f in s.flows:  # traffic resumed where the interfaces came back
         if f.src.name in recovering and f.dst.name in recovering:
-            assert f.delivered > marks[f.k], f"flow {f.k} did not resume"
+            a = netdev_priv(f.src)
+            assert f.delivered > marks[f.k], (
+                f"flow {f.k} did not resume: sent {f.sent}, qdisc {len(netdev_get_tx_queue(f.src).qdisc)}, "
+                f"stopped {netif_queue_stopped(f.src)}, ring ntu/ntc {a.tx_ring.next_to_use}/{a.tx_ring.next_to_clean}, "
+                f"TDH/TDT {await a.hw.er32(regs.TDH)}/{await a.hw.er32(regs.TDT)} TCTL {await a.hw.er32(regs.TCTL):#x}")
     s.stop()
     await s.settle(timeout_ns=20_000_000)
     res = s.account(exact=False)
