@@ -153,7 +153,7 @@ fuzz: venv
 	@rm -rf build/fuzz && mkdir -p build/fuzz; fail=0; \
 	for s in $(subst $(comma), ,$(FUZZ_SIMS)); do \
 	  $(FUZZ_ENV) $(PYTEST) tests -m $$s --sim $$s -k "fuzz or cve or soak or teardown_campaign" \
-	    $(if $(HOSTMEM),--hostmem $(HOSTMEM)) $(PARALLEL) --junitxml=build/fuzz/junit-$$s.xml -q -p no:cacheprovider || fail=1; \
+	    $(if $(HOSTMEM),--hostmem $(HOSTMEM)) $(PARALLEL) --timeout 0 --junitxml=build/fuzz/junit-$$s.xml -q -p no:cacheprovider || fail=1; \
 	done; \
 	$(FUZZ_ENV) $(PY) -m tb.fuzz build/fuzz/junit-*.xml; exit $$fail
 
@@ -167,7 +167,7 @@ soak: venv
 	@mkdir -p build/fuzz; fail=0; \
 	RINGNIC_SEED=$(SOAK_SEED) RINGNIC_FUZZ_N_SOAK=$(SOAK_FRAMES) RINGNIC_FUZZ_N_TEARDOWNS=$(SOAK_TEARDOWNS) \
 	  $(PYTEST) tests -m $(SIM) --sim $(SIM) -k "soak or teardown_campaign" --hostmem $(or $(HOSTMEM),hdl) \
-	  --junitxml=build/fuzz/junit-soak-$(SIM).xml -q -p no:cacheprovider || fail=1; \
+	  --timeout 0 --junitxml=build/fuzz/junit-soak-$(SIM).xml -q -p no:cacheprovider || fail=1; \
 	RINGNIC_SEED=$(SOAK_SEED) RINGNIC_FUZZ_N_SOAK=$(SOAK_FRAMES) RINGNIC_FUZZ_N_TEARDOWNS=$(SOAK_TEARDOWNS) \
 	  $(PY) -m tb.fuzz build/fuzz/junit-*.xml; exit $$fail
 
