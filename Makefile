@@ -30,7 +30,7 @@ APT_PKGS := make g++ perl iverilog liblz4-dev zlib1g-dev device-tree-compiler sw
             gtkwave xvfb xauth python3-venv python3-dev \
             iproute2 procps iputils-ping iputils-arping iperf3 yosys lcov
 
-.PHONY: help deps venv sim durations list waves lint unit test fuzz coverage demo tap bench regs synth formal clean
+.PHONY: help deps venv sim durations list waves lint unit test fuzz soak coverage demo tap bench regs synth formal clean
 
 help:
 	@echo "make demo                     probe the NIC from the device tree, print dmesg and ip link"
@@ -44,6 +44,7 @@ help:
 	@echo "make unit                     pure-Python tests (kernel layer, register map, toolchain)"
 	@echo "make bench [SIMS=verilator] [QUICK=1] [FULL=1]   simulation speed, NIC efficiency, NAPI: table + bench/results.json"
 	@echo "make fuzz [FUZZ_N=..] [FUZZ_RINGS=..] [FUZZ_FRAMES=..] [FUZZ_SEED=..] [FUZZ_SIMS=verilator]   fuzz campaign: build/fuzz/report.json"
+	@echo "make soak [SOAK_FRAMES=..] [SOAK_TEARDOWNS=..] [SOAK_SEED=..] [SIM=..]   soak + teardown campaign on the pair: build/fuzz/report.json"
 	@echo "make coverage                 line/branch coverage of rtl/ over the Verilator regression: build/coverage/"
 	@echo "make synth                    yosys synth_xilinx for the ZYBO's xc7z010: per-module LUT/FF/LUTRAM/BRAM/DSP, budget check"
 	@echo "make formal                   bounded proofs of the AXI rules (yosys + ABC bmc3): table + build/formal/report.json"
@@ -148,15 +149,31 @@ FUZZ_RINGS  ?= 200
 FUZZ_FRAMES ?= 400
 FUZZ_SEED   ?= $(shell date +%s)
 FUZZ_SIMS   ?= verilator
+FUZZ_SOAK   ?= 2000
+FUZZ_TEARDOWNS ?= 50
+FUZZ_ENV = RINGNIC_SEED=$(FUZZ_SEED) RINGNIC_FUZZ_N_REGS=$(FUZZ_N) RINGNIC_FUZZ_N_RINGS=$(FUZZ_RINGS) \
+           RINGNIC_FUZZ_N_FRAMES=$(FUZZ_FRAMES) RINGNIC_FUZZ_N_SOAK=$(FUZZ_SOAK) RINGNIC_FUZZ_N_TEARDOWNS=$(FUZZ_TEARDOWNS)
 fuzz: venv
 	@rm -rf build/fuzz && mkdir -p build/fuzz; fail=0; \
 	for s in $(subst $(comma), ,$(FUZZ_SIMS)); do \
-	  RINGNIC_SEED=$(FUZZ_SEED) RINGNIC_FUZZ_N_REGS=$(FUZZ_N) RINGNIC_FUZZ_N_RINGS=$(FUZZ_RINGS) \
-	  RINGNIC_FUZZ_N_FRAMES=$(FUZZ_FRAMES) $(PYTEST) tests -m $$s --sim $$s -k "fuzz or cve" \
-	    $(if $(HOSTMEM),--hostmem $(HOSTMEM)) $(PARALLEL) --junitxml=build/fuzz/junit-$$s.xml -q -p no:cacheprovider || fail=1; \
+	  $(FUZZ_ENV) $(PYTEST) tests -m $$s --sim $$s -k "fuzz or cve or soak or teardown_campaign" \
+	    $(if $(HOSTMEM),--hostmem $(HOSTMEM)) $(PARALLEL) --timeout 0 --junitxml=build/fuzz/junit-$$s.xml -q -p no:cacheprovider || fail=1; \
 	done; \
-	RINGNIC_SEED=$(FUZZ_SEED) RINGNIC_FUZZ_N_REGS=$(FUZZ_N) RINGNIC_FUZZ_N_RINGS=$(FUZZ_RINGS) \
-	  RINGNIC_FUZZ_N_FRAMES=$(FUZZ_FRAMES) $(PY) -m tb.fuzz build/fuzz/junit-*.xml; exit $$fail
+	$(FUZZ_ENV) $(PY) -m tb.fuzz build/fuzz/junit-*.xml; exit $$fail
+
+# The soak alone (tests/test_soak.py, tests/test_teardown.py's campaign, tb/soak.py): SOAK_FRAMES
+# frames in all through the two-NIC pair, SOAK_TEARDOWNS teardowns under load, on the host memory
+# fast path unless HOSTMEM says otherwise. Its parts join build/fuzz/ (kept), then the report.
+SOAK_FRAMES    ?= 100000
+SOAK_TEARDOWNS ?= 50
+SOAK_SEED      ?= $(shell date +%s)
+soak: venv
+	@mkdir -p build/fuzz; fail=0; \
+	RINGNIC_SEED=$(SOAK_SEED) RINGNIC_FUZZ_N_SOAK=$(SOAK_FRAMES) RINGNIC_FUZZ_N_TEARDOWNS=$(SOAK_TEARDOWNS) \
+	  $(PYTEST) tests -m $(SIM) --sim $(SIM) -k "soak or teardown_campaign" --hostmem $(or $(HOSTMEM),hdl) \
+	  --timeout 0 --junitxml=build/fuzz/junit-soak-$(SIM).xml -q -p no:cacheprovider || fail=1; \
+	RINGNIC_SEED=$(SOAK_SEED) RINGNIC_FUZZ_N_SOAK=$(SOAK_FRAMES) RINGNIC_FUZZ_N_TEARDOWNS=$(SOAK_TEARDOWNS) \
+	  $(PY) -m tb.fuzz build/fuzz/junit-*.xml; exit $$fail
 
 # Coverage: the Verilator regression (both host memory models) with line coverage builds of
 # their own (build/verilator/*-cov), then tb/coverage.py merges the runs into lcov and HTML.

@@ -125,6 +125,7 @@ module ringnic #(
     // Engine outputs into the register file.
     wire [31:0] tx_intr_set, rx_intr_set, txerr, rxerr;
     wire        tdh_we, rdh_we;
+    wire        tx_dma_busy, rx_dma_busy;
     wire [15:0] tdh_in, rdh_in;
     wire [15:0] stat_gorc_add, stat_gotc_add, stat_tor_add, stat_tot_add;
     wire        tx_gptc, tx_tpt, tx_mptc, tx_bptc, tx_ecol;
@@ -181,6 +182,7 @@ module ringnic #(
         .stat_tot_add   (stat_tot_add),
         .mta_bit        (mta_bit),
         .mta_hit        (mta_hit),
+        .dma_busy       (tx_dma_busy | rx_dma_busy),
 
         .sw_rst         (sw_rst),
         .irq            (irq),
@@ -323,7 +325,8 @@ module ringnic #(
         .m_axis_tx_tvalid (m_axis_tx_tvalid),
         .m_axis_tx_tready (m_axis_tx_tready),
         .m_axis_tx_tlast  (m_axis_tx_tlast),
-        .m_axis_tx_tuser  (m_axis_tx_tuser)
+        .m_axis_tx_tuser  (m_axis_tx_tuser),
+        .dma_busy         (tx_dma_busy)
     );
 
     // ================================================================ RX engine
@@ -445,7 +448,8 @@ module ringnic #(
         .s_axis_rx_tvalid (s_axis_rx_tvalid),
         .s_axis_rx_tready (s_axis_rx_tready),
         .s_axis_rx_tlast  (s_axis_rx_tlast),
-        .s_axis_rx_tuser  (s_axis_rx_tuser)
+        .s_axis_rx_tuser  (s_axis_rx_tuser),
+        .dma_busy         (rx_dma_busy)
     );
 
     // ================================================================ one DMA port for both

@@ -70,6 +70,7 @@ module ringnic_regs #(
     input  wire [31:0]                txerr,           // RNTXERR as the TX engine holds it ({IDX, CODE})
     input  wire [31:0]                rxerr,           // RNRXERR as the RX engine holds it
     input  wire [11:0]                mta_bit,         // multicast hash: MTA word [11:5], bit [4:0]
+    input  wire                       dma_busy,        // an engine's DMA is active (STATUS.GIO_MASTER_EN)
     output reg                        mta_hit,         // that MTA bit, one cycle later
 
     output reg                        sw_rst,          // one-cycle pulse: CTRL.RST was written 1
@@ -518,9 +519,10 @@ module ringnic_regs #(
     wire [6:0]  rd_mta_idx  = rd_off[8:2] - RN_MTA[8:2];
     wire [31:0] mta_rd_word = mta_vld[rd_mta_idx] ? mta[rd_mta_idx] : 32'd0;
 
-    // STATUS: FD and SPEED are constants (the RDL reset), LU follows CTRL.SLU.
-    wire [31:0] status_val = (RN_STATUS_RSTVAL & ~(32'd1 << RN_STATUS_LU))
-                           | ({31'd0, ctrl[RN_CTRL_SLU]} << RN_STATUS_LU);
+    // STATUS: FD and SPEED are constants (the RDL reset), LU follows CTRL.SLU, GIO_MASTER_EN the engines.
+    wire [31:0] status_val = (RN_STATUS_RSTVAL & ~(32'd1 << RN_STATUS_LU) & ~(32'd1 << RN_STATUS_GIO_MASTER_EN))
+                           | ({31'd0, ctrl[RN_CTRL_SLU]} << RN_STATUS_LU)
+                           | ({31'd0, dma_busy} << RN_STATUS_GIO_MASTER_EN);
 
     reg  [31:0] rd_val;
     always @* begin

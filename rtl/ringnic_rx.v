@@ -133,7 +133,8 @@ module ringnic_rx #(
     input  wire                        s_axis_rx_tvalid,
     output wire                        s_axis_rx_tready,
     input  wire                        s_axis_rx_tlast,
-    input  wire                        s_axis_rx_tuser  // the PHY flagged this frame, sampled with tlast
+    input  wire                        s_axis_rx_tuser, // the PHY flagged this frame, sampled with tlast
+    output wire                        dma_busy         // running, draining or a burst on the bus
 );
 
 `include "ringnic_regmap.vh"
@@ -559,6 +560,8 @@ module ringnic_rx #(
     assign flush_now = resetting && quiet_bus && (eng_st != E_RUN);
     // A stop completes: the frames handed to the write side and not committed are lost.
     wire        drain_done = (eng_st == E_DRAIN) && quiet && !resetting;
+    // STATUS.GIO_MASTER_EN: once RCTL.EN is clear the ring stops (E_OFF) and starts nothing new.
+    assign dma_busy = (eng_st != E_OFF) || resetting || !quiet_bus;
 
     // ================================================================ engine control
     always @(posedge clk) begin

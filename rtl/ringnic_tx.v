@@ -122,7 +122,8 @@ module ringnic_tx #(
     output wire                         m_axis_tx_tvalid,
     input  wire                         m_axis_tx_tready,
     output wire                         m_axis_tx_tlast,
-    output wire [0:0]                   m_axis_tx_tuser
+    output wire [0:0]                   m_axis_tx_tuser,
+    output wire                         dma_busy        // running, draining or a burst on the bus
 );
 
 `include "ringnic_regmap.vh"
@@ -624,6 +625,8 @@ module ringnic_tx #(
                   && (frames_inflight == {(META_LOG2+2){1'b0}}) && !p_mid && !p_busy
                   && (!en || ((fptr == tdt) && (desc_rsv == {(DESC_LOG2+1){1'b0}})));
     wire drain_done = bus_quiet && (wb_stop || (frames_done == {(WBF_LOG2+1){1'b0}}));
+    // STATUS.GIO_MASTER_EN: once TCTL.EN is clear the ring ends (C_IDLE) and stays idle.
+    assign dma_busy = (c_state == C_RUN) || (c_state == C_DRAIN) || !bus_quiet;
     wire start_try  = (c_state == C_IDLE) && en && (tdh != tdt) && !tdh_we;
 
     // Re-arm of a disabled ring that still holds part of the old one (see the header).

@@ -29,7 +29,8 @@ def seed(log) -> int:
 
 
 def size(default: int, kind: str) -> int:
-    """RINGNIC_FUZZ_N_<KIND> (REGS, RINGS, FRAMES: what `make fuzz` sets), else RINGNIC_FUZZ_N,
+    """RINGNIC_FUZZ_N_<KIND> (REGS, RINGS, FRAMES, SOAK, TEARDOWNS: what `make fuzz` and `make soak`
+    set), else RINGNIC_FUZZ_N,
     else the test's small default (what `make test` runs)."""
     v = os.environ.get(f"RINGNIC_FUZZ_N_{kind.upper()}") or os.environ.get("RINGNIC_FUZZ_N") or str(default)
     return int(v, 0)
@@ -81,7 +82,7 @@ def merge(junit: list[Path] | None = None) -> dict:
                 failures.append(case.get("name"))
     return {"date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
             "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.system()} {platform.release()}",
-            "size": {k: os.environ.get(f"RINGNIC_FUZZ_N_{k}") for k in ("REGS", "RINGS", "FRAMES")},
+            "size": {k: os.environ.get(f"RINGNIC_FUZZ_N_{k}") for k in ("REGS", "RINGS", "FRAMES", "SOAK", "TEARDOWNS")},
             "seed": os.environ.get("RINGNIC_SEED", "1"),
             "tests_run": tests, "failures": len(failures), "failed": failures, "totals": totals, "runs": parts}
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import cocotb
-from cocotb.triggers import RisingEdge
+from cocotb.triggers import ClockCycles, RisingEdge
 
 from tb.hostmem import HostMemory, axi_burst_span
 
@@ -31,6 +31,8 @@ class BridgePort:
         names = ("rd_req", "rd_cmd", "rd_resp", "wr_req", "wr_cmd", "wr_head", "wr_resp")
         self.sig = {n: getattr(dut, f"{prefix}hm_{n}") for n in names}  # looked up once: a lookup costs a read
         self.hostmem, self.owner = hostmem, owner
+        self.clk = dut.clk
+        self.delay = None  # a callable -> clock cycles to hold each answer back (tb/soak.py's AXI delays)
         self.bursts = {"read": 0, "write": 0}
         self.data_bits = len(self.sig["rd_resp"]) - 2            # 64 * MAX_BEATS
         self.cmd_bits = len(self.sig["rd_cmd"])
@@ -55,6 +57,7 @@ class BridgePort:
         toggle = 0
         while True:
             await RisingEdge(req)
+            await self._hold()  # the memory's latency: fenced and read when it answers
             addr, beats, burst, (start, n) = decode(self._read(cmd))
             self.bursts["read"] += 1
             ok = self._allowed(start, n, "read", burst)
@@ -83,8 +86,14 @@ class BridgePort:
                 strb = int.from_bytes(beat9[8::9], "little")
                 del beat9[8::9]                                                 # leaves the data
                 self._apply(addr & ~(BEAT - 1), bytes(beat9), strb)
+            await self._hold()
             toggle ^= 2
             resp.value = toggle | (0 if ok else 1)
+
+    async def _hold(self) -> None:
+        n = self.delay() if self.delay else 0
+        if n:
+            await ClockCycles(self.clk, n)
 
     def _apply(self, base: int, raw: bytes, strb: int) -> None:
         """Write the strobed bytes of `raw` at `base`, one DRAM write per contiguous run (whole

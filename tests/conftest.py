@@ -93,6 +93,11 @@ def pytest_pycollect_makeitem(collector, name, obj):
                                               params=tuple(sorted(params.items())), doc=t.doc, tag=tag)
                 item.add_marker(pytest.mark.sim(sim))
                 item.add_marker(getattr(pytest.mark, sim))
+                # KNOWN_DEFECTS {test: reason}: an open defect the test has found. It still runs
+                # and reports XFAIL with the reason (XPASS once it is fixed), never a green pass.
+                reason = getattr(module, "KNOWN_DEFECTS", {}).get(t.name)
+                if reason:
+                    item.add_marker(pytest.mark.xfail(reason=reason, strict=False))
                 items.append(item)
     return items
 

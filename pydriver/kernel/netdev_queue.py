@@ -30,6 +30,7 @@ class NetdevQueue:
         self.trans_start = 0
         self.qdisc = deque()
         self.qdisc_drops = 0
+        self.purged = 0  # skbs qdisc_reset freed (a drop monitor's view; not in `ip -s link`, as in Linux)
         self.running = False
         self.xmit_more = False
         self.num_queued = self.num_completed = 0  # dql, in bytes
@@ -174,6 +175,7 @@ async def qdisc_run(dev: NetDevice) -> None:
 def qdisc_reset(dev: NetDevice) -> None:
     q = netdev_get_tx_queue(dev)
     while q.qdisc:
+        q.purged += 1
         kfree_skb(q.qdisc.popleft())
 
 

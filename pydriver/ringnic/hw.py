@@ -7,6 +7,7 @@ AXI-Lite reads and writes of the registers in `regs` (generated from the RDL).
 from __future__ import annotations
 
 from pydriver.kernel.errno import ETIMEDOUT
+from pydriver.kernel.interrupt import cpu_sleep
 from pydriver.ringnic import regs
 
 
@@ -19,6 +20,10 @@ RNID_VALUE = regs.RNID_RESET  # the identification value the RTL answers with
 RNVER_MAJOR = field(regs.RNVER_RESET, regs.RNVER_MAJOR)  # the interface version this driver speaks
 RESET_POLL_READS = 16  # CTRL.RST self-clears within a cycle or two; this many reads is a dead NIC
 ALL_CAUSES = 0xFFFFFFFF
+# e1000e_disable_pcie_master polls STATUS.GIO_MASTER_ENABLE up to MASTER_DISABLE_TIMEOUT (800)
+# times, udelay(100) apart; here 1 us apart for as long (10,000 polls, 10 ms), since a drain is
+# usually over within a few bursts.
+MASTER_POLL_NS, MASTER_POLLS = 1_000, 10_000
 
 
 class RingnicHw:
@@ -59,6 +64,15 @@ class RingnicHw:
         for _ in range(RESET_POLL_READS):
             if not await self.er32(regs.CTRL) & regs.CTRL_RST:
                 return 0
+        return -ETIMEDOUT
+
+    async def wait_dma_stopped(self) -> int:
+        """With RCTL.EN and TCTL.EN clear: wait until no DMA is left on the bus (0 or -ETIMEDOUT),
+        so the buffers can be unmapped (e1000e_disable_pcie_master's poll)."""
+        for _ in range(MASTER_POLLS):
+            if not await self.er32(regs.STATUS) & regs.STATUS_GIO_MASTER_EN:
+                return 0
+            await cpu_sleep(MASTER_POLL_NS)  # udelay
         return -ETIMEDOUT
 
     async def irq_disable(self) -> None:

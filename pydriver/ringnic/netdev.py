@@ -199,6 +199,10 @@ async def down(adapter) -> None:
     adapter.tctl &= ~regs.TCTL_EN
     await hw.ew32(regs.TCTL, adapter.tctl)
     await hw.write_flush()
+    # e1000_down sleeps 10 ms here "for them to finish"; this NIC says when its DMA has stopped,
+    # and nothing may be unmapped before (the bursts still on the bus would hit freed memory).
+    if await hw.wait_dma_stopped():
+        netdev_err(netdev, "DMA still active after disabling RX and TX: Master requests are pending")
     netif_carrier_off(netdev)
     await irq_disable(adapter)
     if adapter.napi:
