@@ -225,6 +225,11 @@ async def ringnic_open(netdev) -> int:
     # Request the IRQ after configure: the handler may run as soon as it is requested.
     err = request_irq(adapter.irq, ringnic_intr, IRQF_SHARED, netdev.name, netdev)
     if err:
+        # configure() armed RX on these buffers: stop the engines before freeing them
+        # (e1000_open's error path ends in e1000_reset)
+        await adapter.hw.reset_hw()
+        await adapter.hw.irq_disable()
+        await adapter.hw.rar_set(netdev.dev_addr)
         rx.free_rx_resources(adapter)
         tx.free_tx_resources(adapter)
         return err
