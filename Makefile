@@ -43,7 +43,7 @@ help:
 	@echo "make lint                     verilator --lint-only -Wall and iverilog -Wall on rtl/ and tb/hdl/"
 	@echo "make unit                     pure-Python tests (kernel layer, register map, toolchain)"
 	@echo "make bench [SIMS=verilator] [QUICK=1] [FULL=1]   simulation speed, NIC efficiency, NAPI: table + bench/results.json"
-	@echo "make fuzz [FUZZ_N=..] [FUZZ_RINGS=..] [FUZZ_FRAMES=..] [FUZZ_SEED=..] [FUZZ_SIMS=verilator]   fuzz campaign: build/fuzz/report.json"
+	@echo "make fuzz [FUZZ_N=..] [FUZZ_RINGS=..] [FUZZ_FRAMES=..] [FUZZ_FAULTS=..] [FUZZ_SEED=..] [FUZZ_SIMS=verilator]   fuzz campaign: build/fuzz/report.json"
 	@echo "make regs                     regenerate regs.py, desc.py, ringnic_regmap.vh, ringnic_desc.vh, docs/, sim/filters/ from the RDL"
 	@echo "                              and the HDL test tops (tb/hdl/ringnic_pair.v, ...) from rtl/ringnic.v's ports"
 
@@ -135,24 +135,27 @@ test: lint unit
 	$(MAKE) --no-print-directory sim SIM=verilator HOSTMEM=$(or $(HOSTMEM),axiram)
 	$(MAKE) --no-print-directory sim SIM=icarus HOSTMEM=$(or $(HOSTMEM),hdl)
 
-# The fuzz campaign (tests/test_fuzz_*.py and the CVE shapes) at a chosen size: register accesses
-# (FUZZ_N), TX rings (FUZZ_RINGS), RX frames (FUZZ_FRAMES); a fresh seed unless FUZZ_SEED is given
+# The fuzz campaign (tests/test_fuzz_*.py, the CVE shapes, the fault injection tests/test_fault_*.py
+# and the driver's allocation-failure sweep) at a chosen size: register accesses (FUZZ_N), TX rings
+# (FUZZ_RINGS), RX frames (FUZZ_FRAMES), random DMA faults (FUZZ_FAULTS); a fresh seed unless FUZZ_SEED is given
 # (each test prints it: rerun one with RINGNIC_SEED=<seed> make sim TESTCASE=<test>). Each test
 # writes its counts to build/fuzz/parts/; tb/fuzz.py merges them with the JUnit into report.json.
 FUZZ_N      ?= 3000
 FUZZ_RINGS  ?= 200
 FUZZ_FRAMES ?= 400
+FUZZ_FAULTS ?= 60
 FUZZ_SEED   ?= $(shell date +%s)
 FUZZ_SIMS   ?= verilator
 fuzz: venv
 	@rm -rf build/fuzz && mkdir -p build/fuzz; fail=0; \
 	for s in $(subst $(comma), ,$(FUZZ_SIMS)); do \
 	  RINGNIC_SEED=$(FUZZ_SEED) RINGNIC_FUZZ_N_REGS=$(FUZZ_N) RINGNIC_FUZZ_N_RINGS=$(FUZZ_RINGS) \
-	  RINGNIC_FUZZ_N_FRAMES=$(FUZZ_FRAMES) $(PYTEST) tests -m $$s --sim $$s -k "fuzz or cve" \
+	  RINGNIC_FUZZ_N_FRAMES=$(FUZZ_FRAMES) RINGNIC_FUZZ_N_FAULTS=$(FUZZ_FAULTS) $(PYTEST) tests -m $$s --sim $$s -k "fuzz or cve or fault" \
 	    $(if $(HOSTMEM),--hostmem $(HOSTMEM)) $(PARALLEL) --junitxml=build/fuzz/junit-$$s.xml -q -p no:cacheprovider || fail=1; \
 	done; \
+	$(PYTEST) tests/unit -k fault -q -p no:cacheprovider --junitxml=build/fuzz/junit-unit.xml || fail=1; \
 	RINGNIC_SEED=$(FUZZ_SEED) RINGNIC_FUZZ_N_REGS=$(FUZZ_N) RINGNIC_FUZZ_N_RINGS=$(FUZZ_RINGS) \
-	  RINGNIC_FUZZ_N_FRAMES=$(FUZZ_FRAMES) $(PY) -m tb.fuzz build/fuzz/junit-*.xml; exit $$fail
+	  RINGNIC_FUZZ_N_FRAMES=$(FUZZ_FRAMES) RINGNIC_FUZZ_N_FAULTS=$(FUZZ_FAULTS) $(PY) -m tb.fuzz build/fuzz/junit-*.xml; exit $$fail
 
 # ---------------------------------------------------------------- the main job
 demo: venv

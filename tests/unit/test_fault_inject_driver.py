@@ -25,6 +25,7 @@ from pydriver.ringnic import main as ringnic
 from pydriver.ringnic import regs
 from pydriver.ringnic.tx import ringnic_xmit_frame
 from pydriver.ringnic.rx import alloc_rx_buffers
+from tb import fuzz
 from tb.hostmem import HostMemory, install
 from tb.runner import ROOT
 
@@ -158,6 +159,18 @@ def _cases():
 CASES = _cases()
 
 
+HANDLED = {"driver_fault_sites": len({k for p in RECORD.values() for k in p}), "driver_faults_injected": 0,
+           "driver_faults_handled": 0, "driver_leaks": 0}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report():
+    """The sweep's counts for `make fuzz`'s report (tb/fuzz.py merges build/fuzz/parts/)."""
+    yield
+    fuzz.record("test_fault_sweep_every_driver_site", "python", 0, {**HANDLED, "failures": len(CASES) - HANDLED[
+        "driver_faults_handled"]})
+
+
 def test_fault_sweep_clean_run_baseline():
     assert CLEAN["probe_rc"] == 0 and CLEAN["open_rc"] == 0
     assert CLEAN["leaks"] == [] and CLEAN["dma_reports"] == []
@@ -185,6 +198,8 @@ def test_fault_open_request_irq_failure_stops_rx_dma():
                                                                for p, a, s, n in CASES])
 def test_fault_sweep_every_driver_site(phase, attr, site, nth):
     out = asyncio.run(lifecycle(fail=(attr, site, nth)))
+    HANDLED["driver_faults_injected"] += len(out["injected"])
+    HANDLED["driver_leaks"] += len(out["leaks"])
     assert out["injected"] == [(attr, site)], "the armed site did not fail exactly once"
     assert out["leaks"] == [], f"leaked at rmmod: {out['leaks']}"
     assert out["dma_reports"] == [], out["dma_reports"]
@@ -192,6 +207,7 @@ def test_fault_sweep_every_driver_site(phase, attr, site, nth):
     if phase == "probe":
         assert out["probe_rc"] == -ENOMEM
         assert any("probe with driver ringnic failed with error -12" in line for line in out["dmesg"])
+        HANDLED["driver_faults_handled"] += 1
         return
     assert out["probe_rc"] == 0
     if phase == "open" and out["open_rc"]:
@@ -203,3 +219,4 @@ def test_fault_sweep_every_driver_site(phase, attr, site, nth):
         assert out["tx_dropped_xmit"] == 1 and out["tx_queued"] < CLEAN["tx_queued"]
     else:
         pytest.fail(f"{phase}: a failure at {site} had no visible effect")
+    HANDLED["driver_faults_handled"] += 1
