@@ -22,7 +22,9 @@ from cocotb.triggers import Timer
 from pydriver.kernel.errno import ENOMEM
 from pydriver.kernel.fault_inject import fault_attr, fault_inject_off, setup_fault_attr
 from pydriver.kernel.mm import mm_allocations
+from pydriver.kernel.netdev_queue import netif_queue_stopped
 from pydriver.kernel.netdevice import dev_close, dev_open, netif_carrier_ok
+from pydriver.ringnic import regs
 from tb import fuzz
 from tb.board import checked_test
 from tb.dma_faults import CAUSE, CHANNELS, KINDS, REFUSED, STALL_POINTS, DmaFaultInjector, Fault, direction_of
@@ -31,6 +33,14 @@ from tb.traffic import on_wire, rx_frame, tx_frame, until, up, wire
 KEYS = tuple(f"fault_{ch}_{k}" for ch in CHANNELS for k in KINDS) + (
     "faults_injected", "engine_stops", "recoveries", "stalls_survived", "frames_checked", "hangs", "leaks")
 AXI_VALIDS = ("m_axi_arvalid", "m_axi_rvalid", "m_axi_awvalid", "m_axi_wvalid", "m_axi_bvalid")
+AXI_STATE = AXI_VALIDS + ("m_axi_arready", "m_axi_rready", "m_axi_awready", "m_axi_wready", "m_axi_bready",
+                          "hm_rd_req", "hm_wr_req")
+
+
+def bus_state(dut) -> str:
+    """The DMA port's handshake signals, for a timeout's message."""
+    return " ".join(f"{s[6:] if s.startswith('m_axi_') else s}={dut.__getattr__(s).value}"
+                    for s in AXI_STATE if hasattr(dut, s))
 
 
 class Rig:
@@ -92,10 +102,27 @@ class Rig:
         a = self.adapter
         await until(lambda: not a.down and netif_carrier_ok(self.ndev), "the interface back up", 500_000)
         want = {await self.frame(side) for side in ("tx", "tx", "rx", "rx")}
-        await until(lambda: self.drain() is not None and want <= self.seen,
-                    lambda: f"{len(want - self.seen)} of 4 frames after recovery", 1_000_000)
-        await until(lambda: a.tx_ring.next_to_clean == a.tx_ring.next_to_use, "TX reclaimed", 500_000)
+        try:
+            await self._flowing(want)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; NIC: {await self.diag()}") from None
         self.run.counts["recoveries"] += 1
+
+    async def diag(self) -> str:
+        """The rings' registers and the driver's view, for a hang's message."""
+        tb, a = self.b.tb, self.adapter
+        names = ("CTRL", "STATUS", "TCTL", "TDH", "TDT", "RCTL", "RDH", "RDT", "RNTXERR", "RNRXERR", "IMS")
+        vals = {n: hex(await tb.read32(getattr(regs, n))) for n in names}
+        return (f"{vals}; driver: down={a.down} tx ntu/ntc {a.tx_ring.next_to_use}/{a.tx_ring.next_to_clean} "
+                f"rx ntu/ntc {a.rx_ring.next_to_use}/{a.rx_ring.next_to_clean} queue stopped "
+                f"{netif_queue_stopped(self.ndev)} engine_errors {a.engine_errors}")
+
+    async def _flowing(self, want: set) -> None:
+        a = self.adapter
+        await until(lambda: self.drain() is not None and want <= self.seen,
+                    lambda: f"{len(want - self.seen)} of 4 frames after recovery (bus: "
+                            f"{bus_state(self.b.tb.dut)}; bursts {dict(self.inj.bursts)})", 1_000_000)
+        await until(lambda: a.tx_ring.next_to_clean == a.tx_ring.next_to_use, "TX reclaimed", 500_000)
 
     async def inject(self, fault: Fault) -> None:
         """Arm `fault`, drive frames until it fires, check the NIC's and the driver's answer."""
