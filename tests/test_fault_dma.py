@@ -22,7 +22,7 @@ from cocotb.triggers import Timer
 from pydriver.kernel.errno import ENOMEM
 from pydriver.kernel.fault_inject import fault_attr, fault_inject_off, setup_fault_attr
 from pydriver.kernel.mm import mm_allocations
-from pydriver.kernel.netdev_queue import netif_queue_stopped
+from pydriver.kernel.netdev_queue import netdev_get_tx_queue, netif_queue_stopped
 from pydriver.kernel.netdevice import dev_close, dev_open, netif_carrier_ok
 from pydriver.ringnic import regs
 from tb import fuzz
@@ -115,7 +115,9 @@ class Rig:
         vals = {n: hex(await tb.read32(getattr(regs, n))) for n in names}
         return (f"{vals}; driver: down={a.down} tx ntu/ntc {a.tx_ring.next_to_use}/{a.tx_ring.next_to_clean} "
                 f"rx ntu/ntc {a.rx_ring.next_to_use}/{a.rx_ring.next_to_clean} queue stopped "
-                f"{netif_queue_stopped(self.ndev)} engine_errors {a.engine_errors}")
+                f"{netif_queue_stopped(self.ndev)} engine_errors {a.engine_errors}; txq "
+                f"{ {k: v for k, v in vars(netdev_get_tx_queue(self.ndev, 0)).items() if k != 'dev'} }; "
+                f"wire_rx queued {self.b.tb.wire_rx.count()} tready {self.b.tb.dut.s_axis_rx_tready.value}")
 
     async def _flowing(self, want: set) -> None:
         a = self.adapter
