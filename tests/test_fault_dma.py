@@ -53,6 +53,14 @@ class Rig:
         self.inj = DmaFaultInjector(b.tb, adapter)
         self.marker = max((a.seq for a in mm_allocations()), default=0)
         self.sent, self.wired, self.seen, self.n = set(), set(), set(), 0
+        # The reset task logs the cause first, then goes down and up: recovery is judged after
+        # it has finished (frames sent while it runs are dropped and counted, not lost).
+        self.resets_done, reinit = 0, adapter.reset_task.func
+
+        async def counted(work):
+            await reinit(work)
+            self.resets_done += 1
+        adapter.reset_task.func = counted
 
     @classmethod
     async def create(cls, dut, run):
@@ -129,7 +137,7 @@ class Rig:
     async def inject(self, fault: Fault) -> None:
         """Arm `fault`, drive frames until it fires, check the NIC's and the driver's answer."""
         a, c = self.adapter, self.run.counts
-        errors0, logs0 = a.engine_errors, len(a.engine_error_log)
+        errors0, logs0, resets0 = a.engine_errors, len(a.engine_error_log), self.resets_done
         self.inj.arm(fault)
         driven = set()
         for _ in range(48):
@@ -142,12 +150,12 @@ class Rig:
                                  f"{dict(self.inj.bursts)}, tx ntu/ntc {self.adapter.tx_ring.next_to_use}/"
                                  f"{self.adapter.tx_ring.next_to_clean}, wire {len(self.seen)})")
         try:
-            await self._answer(fault, driven, errors0, logs0)
+            await self._answer(fault, driven, errors0, logs0, resets0)
         except AssertionError as exc:
             c["hangs"] += "timed out" in str(exc)
             raise
 
-    async def _answer(self, fault: Fault, driven: set, errors0: int, logs0: int) -> None:
+    async def _answer(self, fault: Fault, driven: set, errors0: int, logs0: int, resets0: int) -> None:
         a, c = self.adapter, self.run.counts
         c["faults_injected"] += 1
         c[f"fault_{fault.channel}_{fault.kind}"] += 1
@@ -164,6 +172,7 @@ class Rig:
             got = [(r, n) for r, n, _ in a.engine_error_log[logs0:]]
             assert (reg, cause) in got, f"{fault}: the driver saw {got}, wanted {reg} {cause}"
             c["engine_stops"] += 1
+            await until(lambda: self.resets_done > resets0, f"{fault}: the reset task to finish", 500_000)
             if fault.kind == "fence":
                 faults = self.b.hostmem.take_iommu_faults()
                 assert [f.reason for f in faults] == [REFUSED], [str(f) for f in faults]
