@@ -43,7 +43,7 @@ help:
 	@echo "make lint                     verilator --lint-only -Wall and iverilog -Wall on rtl/ and tb/hdl/"
 	@echo "make unit                     pure-Python tests (kernel layer, register map, toolchain)"
 	@echo "make bench [SIMS=verilator] [QUICK=1] [FULL=1]   simulation speed, NIC efficiency, NAPI: table + bench/results.json"
-	@echo "make fuzz [FUZZ_N=..] [FUZZ_RINGS=..] [FUZZ_FRAMES=..] [FUZZ_SEED=..] [FUZZ_SIMS=verilator]   fuzz campaign: build/fuzz/report.json"
+	@echo "make fuzz [FUZZ_N=..] [FUZZ_RINGS=..] [FUZZ_FRAMES=..] [FUZZ_FAULTS=..] [FUZZ_SEED=..] [FUZZ_SIMS=verilator]   fuzz campaign: build/fuzz/report.json"
 	@echo "make soak [SOAK_FRAMES=..] [SOAK_TEARDOWNS=..] [SOAK_SEED=..] [SIM=..]   soak + teardown campaign on the pair: build/fuzz/report.json"
 	@echo "make coverage                 line/branch coverage of rtl/ over the Verilator regression: build/coverage/"
 	@echo "make synth                    yosys synth_xilinx for the ZYBO's xc7z010: per-module LUT/FF/LUTRAM/BRAM/DSP, budget check"
@@ -140,28 +140,33 @@ test: lint unit synth
 	$(MAKE) --no-print-directory sim SIM=verilator HOSTMEM=$(or $(HOSTMEM),axiram)
 	$(MAKE) --no-print-directory sim SIM=icarus HOSTMEM=$(or $(HOSTMEM),hdl)
 
-# The fuzz campaign (tests/rtl/test_fuzz_*.py and the CVE shapes) at a chosen size: register accesses
-# (FUZZ_N), TX rings (FUZZ_RINGS), RX frames (FUZZ_FRAMES); a fresh seed unless FUZZ_SEED is given
+# The fuzz campaign (tests/rtl/test_fuzz_*.py, the CVE shapes, the fault injection tests/*/test_fault_*.py,
+# the driver's allocation-failure sweep, the soak and the teardown campaign) at a chosen size: register
+# accesses (FUZZ_N), TX rings (FUZZ_RINGS), RX frames (FUZZ_FRAMES), random DMA faults (FUZZ_FAULTS),
+# soak frames (FUZZ_SOAK), teardowns (FUZZ_TEARDOWNS); a fresh seed unless FUZZ_SEED is given
 # (each test prints it: rerun one with RINGNIC_SEED=<seed> make sim TESTCASE=<test>). Each test
 # writes its counts to build/fuzz/parts/; tb/fuzz.py merges them with the JUnit into report.json.
 FUZZ_N      ?= 3000
 FUZZ_RINGS  ?= 200
 FUZZ_FRAMES ?= 400
+FUZZ_FAULTS ?= 60
 FUZZ_SEED   ?= $(shell date +%s)
 FUZZ_SIMS   ?= verilator
 FUZZ_SOAK   ?= 2000
 FUZZ_TEARDOWNS ?= 50
 FUZZ_ENV = RINGNIC_SEED=$(FUZZ_SEED) RINGNIC_FUZZ_N_REGS=$(FUZZ_N) RINGNIC_FUZZ_N_RINGS=$(FUZZ_RINGS) \
-           RINGNIC_FUZZ_N_FRAMES=$(FUZZ_FRAMES) RINGNIC_FUZZ_N_SOAK=$(FUZZ_SOAK) RINGNIC_FUZZ_N_TEARDOWNS=$(FUZZ_TEARDOWNS)
+           RINGNIC_FUZZ_N_FRAMES=$(FUZZ_FRAMES) RINGNIC_FUZZ_N_SOAK=$(FUZZ_SOAK) RINGNIC_FUZZ_N_TEARDOWNS=$(FUZZ_TEARDOWNS) \
+           RINGNIC_FUZZ_N_FAULTS=$(FUZZ_FAULTS)
 fuzz: venv
 	@rm -rf build/fuzz && mkdir -p build/fuzz; fail=0; \
 	for s in $(subst $(comma), ,$(FUZZ_SIMS)); do \
-	  $(FUZZ_ENV) $(PYTEST) tests -m $$s --sim $$s -k "fuzz or cve or soak or teardown_campaign" \
+	  $(FUZZ_ENV) $(PYTEST) tests -m $$s --sim $$s -k "fuzz or cve or fault or soak or teardown_campaign" \
 	    $(if $(HOSTMEM),--hostmem $(HOSTMEM)) $(PARALLEL) --timeout 0 --junitxml=build/fuzz/junit-$$s.xml -q -p no:cacheprovider || fail=1; \
 	done; \
+	$(PYTEST) tests/unit -k fault -q -p no:cacheprovider --junitxml=build/fuzz/junit-unit.xml || fail=1; \
 	$(FUZZ_ENV) $(PY) -m tb.fuzz build/fuzz/junit-*.xml; exit $$fail
 
-# The soak alone (tests/test_soak.py, tests/test_teardown.py's campaign, tb/soak.py): SOAK_FRAMES
+# The soak alone (tests/system/test_soak.py, tests/system/test_teardown.py's campaign, tb/soak.py): SOAK_FRAMES
 # frames in all through the two-NIC pair, SOAK_TEARDOWNS teardowns under load, on the host memory
 # fast path unless HOSTMEM says otherwise. Its parts join build/fuzz/ (kept), then the report.
 SOAK_FRAMES    ?= 100000

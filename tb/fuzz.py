@@ -73,6 +73,7 @@ def merge(junit: list[Path] | None = None) -> dict:
         for k, v in p.items():
             if isinstance(v, int) and k != "seed":
                 totals[k] = totals.get(k, 0) + v
+    matrix = fault_matrix(totals)
     failures, tests = [], 0
     for x in junit or []:
         import xml.etree.ElementTree as ET
@@ -82,9 +83,22 @@ def merge(junit: list[Path] | None = None) -> dict:
                 failures.append(case.get("name"))
     return {"date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
             "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.system()} {platform.release()}",
-            "size": {k: os.environ.get(f"RINGNIC_FUZZ_N_{k}") for k in ("REGS", "RINGS", "FRAMES", "SOAK", "TEARDOWNS")},
+            "size": {k: os.environ.get(f"RINGNIC_FUZZ_N_{k}") for k in ("REGS", "RINGS", "FRAMES", "SOAK", "TEARDOWNS",
+                                                                       "FAULTS")},
             "seed": os.environ.get("RINGNIC_SEED", "1"),
-            "tests_run": tests, "failures": len(failures), "failed": failures, "totals": totals, "runs": parts}
+            "tests_run": tests, "failures": len(failures), "failed": failures, "totals": totals,
+            "fault_matrix": matrix, "runs": parts}
+
+
+def fault_matrix(totals: dict) -> dict:
+    """{channel: {kind: n}} from the fault tests' fault_<channel>_<kind> counters (tests/test_fault_dma.py)."""
+    kinds = ("slverr", "decerr", "stall", "fence")
+    out: dict = {}
+    for k, v in totals.items():
+        if k.startswith("fault_") and k.rsplit("_", 1)[-1] in kinds:
+            ch, kind = k[len("fault_"):].rsplit("_", 1)
+            out.setdefault(ch, dict.fromkeys(kinds, 0))[kind] += v
+    return out
 
 
 if __name__ == "__main__":
@@ -92,4 +106,4 @@ if __name__ == "__main__":
     FUZZ_DIR.mkdir(parents=True, exist_ok=True)
     (FUZZ_DIR / "report.json").write_text(json.dumps(report, indent=1) + "\n")
     print(json.dumps({k: report[k] for k in ("date", "machine", "size", "seed", "tests_run", "failures",
-                                             "totals")}, indent=1))
+                                             "totals", "fault_matrix")}, indent=1))

@@ -144,6 +144,11 @@ class HostMemory:
         self.speculate, self.rng = speculate, random.Random(seed)
         self.kernel = None
         self.faults = []
+        # Fault injection (tb/dma_faults.py): fence_hook(addr, length, direction) sees every
+        # burst first and may return a reason to refuse it; the refused span, per direction,
+        # stays refused for that burst's beats (AxiPort) until the next burst is fenced.
+        self.fence_hook: Optional[Callable] = None
+        self._refused: dict = {}
         self.barriers = Counter()
         self.stats = Counter()
 
@@ -243,6 +248,9 @@ class HostMemory:
         """(reason, nearest MappingInfo) if the access would fault, else (None, None).
         `dev`: the device making it (default: the one given at construction, else any)."""
         dev = dev or self.dev
+        span = self._refused.get(direction)
+        if span and span[0] <= addr and addr + length <= span[1]:
+            return span[2], None
         write = direction == "write"
         ents = self._entries(addr, max(length, 1), dev)
         mask = dma_get_mask(dev) if dev is not None else None
@@ -299,6 +307,11 @@ class HostMemory:
 
     def fence(self, addr: int, length: int, direction: str, dev=None) -> bool:
         """Check one device transaction; record and print a fault. True if allowed."""
+        self._refused.pop(direction, None)
+        injected = self.fence_hook(addr, length, direction) if self.fence_hook else None
+        if injected:
+            g = self.granule                 # whole beats: AxiPort checks beat by beat
+            self._refused[direction] = (addr & ~(g - 1), (addr + length + g - 1) & ~(g - 1), injected)
         reason, nearest = self.evaluate(addr, length, direction, dev)
         if reason is None:
             return True

@@ -33,6 +33,7 @@ class BridgePort:
         self.hostmem, self.owner = hostmem, owner
         self.clk = dut.clk
         self.delay = None  # a callable -> clock cycles to hold each answer back (tb/soak.py's AXI delays)
+        self.injector = None       # tb/dma_faults.py: errors and stalls on chosen bursts
         self.bursts = {"read": 0, "write": 0}
         self.data_bits = len(self.sig["rd_resp"]) - 2            # 64 * MAX_BEATS
         self.cmd_bits = len(self.sig["rd_cmd"])
@@ -61,6 +62,8 @@ class BridgePort:
             addr, beats, burst, (start, n) = decode(self._read(cmd))
             self.bursts["read"] += 1
             ok = self._allowed(start, n, "read", burst)
+            if self.injector is not None:
+                ok = await self._inject("read", ok)
             # whole beats from the aligned address: lanes below `addr` are don't-care
             data = int.from_bytes(self.hostmem._dev_read(addr & ~(BEAT - 1), beats * BEAT), "little") if ok else 0
             toggle ^= ack
@@ -80,6 +83,8 @@ class BridgePort:
                 word = self._read(cmd)
             self.bursts["write"] += 1
             ok = self._allowed(start, n, "write", burst)
+            if self.injector is not None:
+                ok = await self._inject("write", ok)
             if ok:
                 beats_word = word >> self.cmd_bits & ((1 << 72 * beats) - 1)   # later beats: an older burst's
                 beat9 = bytearray(beats_word.to_bytes(9 * beats, "little"))     # 72 bits = 9 bytes a beat
@@ -94,6 +99,12 @@ class BridgePort:
         n = self.delay() if self.delay else 0
         if n:
             await ClockCycles(self.clk, n)
+    async def _inject(self, direction: str, ok: bool) -> bool:
+        """The injector's fault for this burst (its fence hook ran in _allowed): a stall holds
+        the answer (AR/R or AW/B wait with it), an error answers SLVERR."""
+        for point in ("ar", "r", "aw", "w", "b"):
+            await self.injector.stall(direction, point)
+        return ok and not self.injector.error(direction)
 
     def _apply(self, base: int, raw: bytes, strb: int) -> None:
         """Write the strobed bytes of `raw` at `base`, one DRAM write per contiguous run (whole

@@ -8,7 +8,7 @@ Layers, lowest first (``LAYERS``).  A module imports only modules of lower layer
 listed before it in its own layer, always at the top of the file; tests/unit/test_kernel_layers.py
 fails on any other import and on any cycle.
 
-  base     errno, if_ether, mm_types, core, printk, of
+  base     errno, if_ether, mm_types, core, printk, fault_inject, of
   memory   mm, barrier, io, devres, slab
   cpu      interrupt, timer, spinlock, softirq
   dma      dma_types, dma_debug, dma_debug_model, swiotlb, dma
@@ -38,7 +38,7 @@ from .core import Kernel, boot, current
 from .errno import KernelBug
 
 LAYERS = (
-    ("base", ("errno", "if_ether", "mm_types", "core", "printk", "of")),
+    ("base", ("errno", "if_ether", "mm_types", "core", "printk", "fault_inject", "of")),
     ("memory", ("mm", "barrier", "io", "devres", "slab")),
     ("cpu", ("interrupt", "timer", "spinlock", "softirq")),
     ("dma", ("dma_types", "dma_debug", "dma_debug_model", "swiotlb", "dma")),

@@ -23,6 +23,7 @@ from .core import (IORESOURCE_BUSY, IORESOURCE_MEM, Device, Resource, _request_r
                    current, dev_name, release_resource, request_resource, resource_size, resource_type)
 from .errno import EBUSY, EINVAL, ENOMEM
 from .io import IoMem
+from .fault_inject import should_fail
 from .printk import dev_err, pr_err, pr_warn
 
 
@@ -178,6 +179,8 @@ def ioremap(phys_addr: int, size: int):
     """Map registers: an IoMem around the backend object (io.py: writel's barrier), or None if
     no backend covers the range."""
     k = current()
+    if size > 0 and should_fail("failslab", size):   # get_vm_area's vm_struct
+        return None
     if size > 0:
         for s, sz, factory in k.iomem_backends:
             if s <= phys_addr and phys_addr + size <= s + sz:

@@ -37,6 +37,7 @@ from .mm import (GFP_KERNEL, PAGE_SIZE, Page, __pa, __va, _phys_write, alloc_phy
                  cache_line_size, caller_site, get_order, is_vmalloc_addr, mm_state,
                  offset_in_page, page_to_phys, release_phys_pages, track, untrack,
                  virt_addr_valid, virt_to_page, vmalloc_to_phys, vmap_uncached, vunmap)
+from .fault_inject import should_fail
 from .printk import kernel_bug
 from .swiotlb import (is_swiotlb_active, is_swiotlb_buffer, is_swiotlb_force_bounce,
                       swiotlb_sync_single_for_cpu, swiotlb_sync_single_for_device,
@@ -200,6 +201,8 @@ def _direct_sync_for_device(dev, addr: int, size: int, direction: int) -> None:
 def dma_map_page_attrs(dev, page: Page, offset: int, size: int, direction: int,
                        attrs: int = 0, _site=None) -> int:
     _check_dir(direction, "dma_map_page_attrs")
+    if should_fail("fail_dma_map", size, _site):
+        return DMA_MAPPING_ERROR
     phys = page_to_phys(page) + offset
     addr = _direct_map(dev, phys, size, direction, attrs)
     debug_dma_map_page(dev, phys, size, direction, addr, _site or caller_site())

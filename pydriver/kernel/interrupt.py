@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 from .core import current, dev_name
 from .devres import devm_remove_action, devres_add
-from .errno import EBUSY, EINVAL, KernelBug
+from .errno import EBUSY, EINVAL, ENOMEM, KernelBug
+from .fault_inject import should_fail
 from .of import of_device_is_compatible
 from .printk import KERN_EMERG, KERN_ERR, KERN_WARNING, kernel_bug, printk
 
@@ -380,6 +381,8 @@ def request_threaded_irq(irq: int, handler, thread_fn, irqflags: int, devname: s
             printk(KERN_ERR, "genirq: Threaded irq requested with handler=NULL and !ONESHOT "
                    "for %s (irq %d)", devname, irq)
             return -EINVAL
+    if should_fail("failslab", 64):      # kzalloc(sizeof(struct irqaction))
+        return -ENOMEM
     rt = _rt(desc)
     new = IrqAction(handler, thread_fn, irqflags, devname, dev_id, irq)
     if rt.actions:

@@ -38,6 +38,7 @@ from .mm_types import (DRAM_SIZE_DEFAULT, GFP_ATOMIC, GFP_DMA, GFP_KERNEL,  # no
                        __GFP_HIGH, __GFP_IO, __GFP_NOWARN, __GFP_ZERO, Allocation, FlatMemory,
                        Page, VmArea, caller_site)
 from .of import for_each_child_of_node, of_address_count, of_address_to_resource
+from .fault_inject import should_fail
 from .printk import kernel_bug, pr_warn
 
 # Hooks of the layers above (pydriver/kernel/__init__.py), registered at their import:
@@ -228,9 +229,14 @@ def _find_free(mm: MmState, npages: int, lo: int, hi: int) -> int:
     return -1
 
 
-def alloc_phys_pages(order: int, gfp: int = GFP_KERNEL, limit: Optional[int] = None) -> int:
-    """Physical address of 2**order free pages (below ``limit`` if given), or -1."""
+def alloc_phys_pages(order: int, gfp: int = GFP_KERNEL, limit: Optional[int] = None, memblock: bool = False) -> int:
+    """Physical address of 2**order free pages (below ``limit`` if given), or -1. ``memblock``:
+    a boot-time reservation (the swiotlb pool), which fail_page_alloc does not reach."""
     mm = mm_state()
+    if not memblock and should_fail("fail_page_alloc", PAGE_SIZE << order):
+        if not gfp & __GFP_NOWARN:
+            pr_warn("page allocation failure: order:%u, mode:%#x (injected)", order, gfp)
+        return -1
     n, total = 1 << order, len(mm.page_used)
     low, normal = KERNEL_RESERVED >> PAGE_SHIFT, min(NORMAL_START >> PAGE_SHIFT, total)
     if limit is not None or gfp & __GFP_DMA:

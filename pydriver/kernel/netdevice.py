@@ -22,6 +22,7 @@ import types
 from .core import Device, boot_hooks, current
 from .devres import devres_add
 from .errno import EBUSY, EEXIST, EINVAL, EIO, ENFILE, ENODEV, EOPNOTSUPP, EOVERFLOW
+from .fault_inject import should_fail
 from .printk import dev_warn, kernel_bug, netdev_info, netdev_warn, pr_err, pr_info, register_netdev_printk
 
 # The transmit watchdog's start and stop (dev_activate/dev_deactivate's __netdev_watchdog_up/down),
@@ -342,6 +343,8 @@ def alloc_netdev_mqs(priv, name: str, name_assign_type: int, setup, txqs: int = 
     if priv is not None and not callable(priv):
         raise TypeError("alloc_netdev: priv must be a class or factory (sizeof_priv has no "
                         "meaning in Python)")
+    if should_fail("failslab", 2048):    # kvzalloc(struct net_device + priv)
+        return None
     ndev = NetDevice()
     ndev.priv_flags = IFF_XMIT_DST_RELEASE | IFF_XMIT_DST_RELEASE_PERM
     ndev.num_tx_queues = ndev.real_num_tx_queues = txqs

@@ -14,6 +14,7 @@ from .devres import devm_remove_action, devres_add
 from .mm import (GFP_KERNEL, PAGE_SHIFT, PAGE_SIZE, ZERO_SIZE_PTR, __GFP_ZERO, __va,
                  _phys_write, alloc_phys_pages, caller_site, get_order, mm_state,
                  notify_free_memory, release_phys_pages, track, untrack)
+from .fault_inject import should_fail
 from .printk import kernel_bug
 
 KMALLOC_SIZES = (8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096)
@@ -59,6 +60,8 @@ def kmalloc(size: int, gfp: int = GFP_KERNEL, _site=None) -> int:
     site = _site or caller_site()
     if size == 0:
         return ZERO_SIZE_PTR
+    if should_fail("failslab", size, site):
+        return 0
     if size > KMALLOC_MAX_CACHE_SIZE:
         order = get_order(size)
         phys = alloc_phys_pages(order, gfp)

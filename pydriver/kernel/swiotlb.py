@@ -60,7 +60,7 @@ def swiotlb_init(size: int = SWIOTLB_DEFAULT_SIZE, phys: Optional[int] = None,
     swiotlb_exit()
     size = max(PAGE_SIZE, (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
     if phys is None:
-        phys = alloc_phys_pages(get_order(size), limit=NORMAL_START)
+        phys = alloc_phys_pages(get_order(size), limit=NORMAL_START, memblock=True)
         reserved = False
         ok = phys >= 0
     else:

@@ -81,6 +81,7 @@ class RingnicAdapter:
         self.watchdog_task, self.reset_task = WorkStruct(), WorkStruct()
         self.bugs = ()  # bug demo: no variant, the real driver
         self.hw_stats = {}
+        self.engine_error_log = []  # (register, cause, descriptor) the reset task found
         self.stats_lock = spin_lock_init("stats_lock")
         for name in ("tx_packets", "tx_bytes", "tx_dropped", "restart_queue", "tdt_writes", "hw_csum_tx",
                      "tx_timeout_count", "rx_packets", "rx_bytes", "rx_dropped", "rx_errors", "rx_crc_errors",

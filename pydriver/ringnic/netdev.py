@@ -150,11 +150,27 @@ def ringnic_get_stats64(netdev, stats) -> None:
     stats.tx_dropped = a.tx_dropped
 
 
+ENGINE_ERRORS = {reg: {getattr(regs, n): n[len(f"{reg}_CODE_"):] for n in dir(regs) if n.startswith(f"{reg}_CODE_")
+                        and n != f"{reg}_CODE_SHIFT"} for reg in ("RNTXERR", "RNRXERR")}
+
+
+async def report_engine_errors(adapter) -> None:
+    """Say why a ring stopped (RNTXERR/RNRXERR: code and descriptor) before a reset clears it."""
+    for reg, what in (("RNTXERR", "Tx"), ("RNRXERR", "Rx")):
+        v = await adapter.hw.er32(getattr(regs, reg))
+        code = v & getattr(regs, f"{reg}_CODE")
+        if code:
+            name = ENGINE_ERRORS[reg].get(code, str(code))
+            adapter.engine_error_log.append((reg, name, v >> 16))
+            netdev_err(adapter.netdev, f"{what} engine stopped: {name} at descriptor {v >> 16}, resetting")
+
+
 async def ringnic_reinit(work) -> None:
     """e1000_reinit_locked, from the TX timeout or an engine error: down, then up."""
     adapter = work.adapter
     if adapter.down:
         return
+    await report_engine_errors(adapter)
     await down(adapter)
     await up(adapter)
 
@@ -229,6 +245,11 @@ async def ringnic_open(netdev) -> int:
     # Request the IRQ after configure: the handler may run as soon as it is requested.
     err = request_irq(adapter.irq, ringnic_intr, IRQF_SHARED, netdev.name, netdev)
     if err:
+        # configure() armed RX on these buffers: stop the engines before freeing them
+        # (e1000_open's error path ends in e1000_reset)
+        await adapter.hw.reset_hw()
+        await adapter.hw.irq_disable()
+        await adapter.hw.rar_set(netdev.dev_addr)
         rx.free_rx_resources(adapter)
         tx.free_tx_resources(adapter)
         return err
