@@ -3,7 +3,8 @@
 Every expectation comes from the elaborated RDL (`pydriver.ringnic.regmap.load()`): offsets,
 reset values, read/write masks and the field kinds (rclr, woclr, woset, singlepulse, counter).
 Only what the RDL cannot say is spelled out here: which register ICS/IMC act on, that STATUS.LU
-follows CTRL.SLU, and that CTRL.RST resets.
+is the PHY link input while CTRL.SLU is set and each change of it sets ICR.LSC, and that CTRL.RST
+resets.
 
 The DUT is the register block itself (HDL_TOPLEVEL below), not the `ringnic` top: several rules
 are about its hardware side (a cause or count arriving in the cycle of a clearing access, the
@@ -117,8 +118,10 @@ class Model:
         bm = sum(0xFF << (8 * k) for k in range(4) if strb >> k & 1)
         keep = r.write_mask & r.read_mask & bm
         self.exp[off] = (self.exp[off] & ~keep) | (value & keep)
-        if r.name == "CTRL":  # STATUS.LU follows CTRL.SLU
+        if r.name == "CTRL":  # STATUS.LU follows CTRL.SLU (the PHY link is up); a change sets ICR.LSC
             lu = regs.STATUS_LU if self.exp[off] & regs.CTRL_SLU else 0
+            if lu != self.exp[regs.STATUS] & regs.STATUS_LU:
+                self.exp[regs.ICR] |= regs.ICR_LSC
             self.exp[regs.STATUS] = (self.exp[regs.STATUS] & ~regs.STATUS_LU) | lu
 
     async def check(self, tb, what: str) -> None:
@@ -187,6 +190,7 @@ async def make_tb(dut) -> RingnicTB:
     """The harness's bench (clock, reset, AXI-Lite master) with the hardware inputs idle."""
     for name in HW_INPUTS:
         getattr(dut, name).value = 0
+    dut.phy_link.value = 1  # the PHY reports link unless a test pulls it
     return await RingnicTB.create(dut)
 
 
