@@ -159,9 +159,10 @@ async def _stats(dev, rest) -> str:
 
 
 async def _regs(dev, rest) -> str:
-    err, (version, words) = await core.ethtool_get_regs(dev)
+    err, dump = await core.ethtool_get_regs(dev)
     if err:
         _fail("Cannot get register dump", err)
+    version, words = dump
     info = await core.ethtool_get_drvinfo(dev)
     if info.driver != "ringnic" or version != 1 or len(words) != len(RINGNIC_REGS_V1):
         out = ["Offset\t\tValues", "------\t\t------"]  # no decoder: ethtool's hex dump
@@ -201,10 +202,11 @@ async def _set_features(dev, rest) -> str:
     err = await core.ethtool_set_features(dev, on=on, off=off)
     if err:
         _fail("Could not change any device features", err)
-    want = dev.wanted_features
-    changed = [b for a, b in zip(before, _feature_lines(dev)) if a != b]
-    extra = [ln for ln, (_, bit, _, _) in zip(changed, FEATURES) if (dev.features ^ want) & bit]
-    return "\n".join(["Actual changes:", *changed]) if extra else ""
+    after = _feature_lines(dev)
+    changed = [i for i, (a, b) in enumerate(zip(before, after)) if a != b]
+    # As the tool: list what changed when it is more (or other) than what was asked for.
+    surprise = any(FEATURES[i][1] & ~(on | off) for i in changed) or (on & ~dev.features) or (off & dev.features)
+    return "\n".join(["Actual changes:", *[after[i] for i in changed]]) if surprise else ""
 
 
 async def _coalesce(dev, rest) -> str:
@@ -247,17 +249,15 @@ async def _nway(dev, rest) -> str:
 
 
 async def _set(dev, rest) -> str:
-    pairs = _pairs(rest)
-    if not pairs or pairs[0][0] != "msglvl":
+    if len(rest) < 2 or rest[0] != "msglvl":
         raise EthtoolError("ethtool: only -s DEV msglvl N|TYPE on|off ... is modelled", -EINVAL)
     level = await core.ethtool_get_msglevel(dev)
     if level < 0:
         _fail("Cannot get message level", level)
-    if len(pairs) == 1 and pairs[0][1] not in MSG_NAMES:
-        level = int(pairs[0][1], 0)
-    else:  # msglvl TYPE on|off ...: flat list of name, value after "msglvl"
-        toks = [pairs[0][1]] + [t for p in pairs[1:] for t in p]
-        for name, v in zip(toks[::2], toks[1::2]):
+    if len(rest) == 2:
+        level = int(rest[1], 0)
+    else:  # msglvl TYPE on|off ...
+        for name, v in _pairs(rest[1:]):
             if name not in MSG_NAMES or v not in ("on", "off"):
                 raise EthtoolError(f"ethtool: bad message type {name} {v}", -EINVAL)
             bit = 1 << MSG_NAMES.index(name)
