@@ -70,7 +70,7 @@ module ringnic_regs #(
     input  wire [31:0]                txerr,           // RNTXERR as the TX engine holds it ({IDX, CODE})
     input  wire [31:0]                rxerr,           // RNRXERR as the RX engine holds it
     input  wire [11:0]                mta_bit,         // multicast hash: MTA word [11:5], bit [4:0]
-    input  wire                       phy_link,        // the PHY's link status (any clock-synchronous level)
+    input  wire                       phy_link,        // the PHY's link status, asynchronous (synchronised here)
     output reg                        mta_hit,         // that MTA bit, one cycle later
 
     output reg                        sw_rst,          // one-cycle pulse: CTRL.RST was written 1
@@ -484,10 +484,14 @@ module ringnic_regs #(
     // ---------------------------------------------------------------- link (8254x 13.4.2, ICR.LSC)
     // STATUS.LU is the PHY's link while CTRL.SLU is set; each change of it, up or down, sets
     // ICR.LSC (QEMU e1000's set_link_status). lu_q tracks it from reset, so a reset raises none.
-    wire lu_now = phy_link && ctrl[RN_CTRL_SLU];
+    // The PHY's pin is asynchronous to clk: two flops before anything looks at it, so the LU
+    // compare and lu_q always see the same value (reset holds for more than two cycles).
+    reg  [1:0] phy_sync;
+    always @(posedge clk) phy_sync <= {phy_sync[0], phy_link};
+    wire lu_now = phy_sync[1] && ctrl[RN_CTRL_SLU];
     reg  lu_q;
     always @(posedge clk) begin
-        if (rst || sw_rst) lu_q <= phy_link && RN_CTRL_RSTVAL[RN_CTRL_SLU];
+        if (rst || sw_rst) lu_q <= phy_sync[1] && RN_CTRL_RSTVAL[RN_CTRL_SLU];
         else               lu_q <= lu_now;
     end
     wire [31:0] lsc_set = (lu_now != lu_q) ? (32'd1 << RN_ICR_LSC) : 32'd0;

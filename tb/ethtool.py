@@ -193,7 +193,9 @@ async def _set_features(dev, rest) -> str:
     for k, v in _pairs(rest):
         if k not in by_name or v not in ("on", "off"):
             raise EthtoolError(f"ethtool: bad feature {k} {v}", -EINVAL)
-        bit = by_name[k] & (dev.hw_features or by_name[k])
+        bit = by_name[k] & dev.hw_features
+        if not bit:  # a fixed feature: the core leaves it (ETHTOOL_F_UNSUPPORTED)
+            raise EthtoolError("Could not change any device features", -EOPNOTSUPP)
         if v == "on":
             on |= bit
         else:

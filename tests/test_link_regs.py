@@ -28,7 +28,7 @@ async def lu(tb) -> int:
 
 async def phy(tb, up: int) -> None:
     tb.dut.phy_link.value = up
-    await tb.cycles(2)
+    await tb.cycles(4)  # two synchroniser flops, then lu_q
 
 
 @cocotb.test()
@@ -63,9 +63,9 @@ async def test_link_regs_lsc_interrupt_and_reset(dut):
     await tb.cycles(2)
     assert int(dut.irq.value) == 0
     dut.phy_link.value = 1
-    await tb.cycles(1)
-    dut.phy_link.value = 0  # a one-cycle flap: two changes, one cause until read
-    await tb.cycles(3)
+    await tb.cycles(2)
+    dut.phy_link.value = 0  # a two-cycle flap: two changes, one cause until read
+    await tb.cycles(5)
     assert await tb.read32(regs.ICR) == regs.ICR_LSC and await tb.read32(regs.ICR) == 0
     await tb.write32(regs.CTRL, regs.CTRL_RST | regs.CTRL_SLU)
     await tb.cycles(3)
