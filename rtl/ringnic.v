@@ -98,6 +98,9 @@ module ringnic #(
     input  wire                         s_axis_rx_tlast,
     input  wire [0:0]                   s_axis_rx_tuser,
 
+    // ------------------------------------------------------------ PHY status
+    input  wire                         phy_link_up,      // link status the PHY (the wire side) reports, level
+
     output wire                         irq               // level, active high
 );
 
@@ -110,7 +113,8 @@ module ringnic #(
 
     // ================================================================ register file
     wire        sw_rst;
-    wire        link_up;
+    wire        link_up;          // STATUS.LU
+    wire        mac_tx_tvalid, mac_tx_tready;  // the TX MAC's stream, before the link gate
     wire [47:0] mac_addr;
     wire        mac_valid;
     wire [31:0] ip4_addr;
@@ -183,6 +187,7 @@ module ringnic #(
         .mta_bit        (mta_bit),
         .mta_hit        (mta_hit),
         .dma_busy       (tx_dma_busy | rx_dma_busy),
+        .phy_link       (phy_link_up),
 
         .sw_rst         (sw_rst),
         .irq            (irq),
@@ -322,8 +327,8 @@ module ringnic #(
         .m_axi_rready   (tx_axi_rready),
         .m_axis_tx_tdata  (m_axis_tx_tdata),
         .m_axis_tx_tkeep  (m_axis_tx_tkeep),
-        .m_axis_tx_tvalid (m_axis_tx_tvalid),
-        .m_axis_tx_tready (m_axis_tx_tready),
+        .m_axis_tx_tvalid (mac_tx_tvalid),
+        .m_axis_tx_tready (mac_tx_tready),
         .m_axis_tx_tlast  (m_axis_tx_tlast),
         .m_axis_tx_tuser  (m_axis_tx_tuser),
         .dma_busy         (tx_dma_busy)
@@ -567,10 +572,23 @@ module ringnic #(
         .m_axi_rready   (m_axi_rready)
     );
 
-    // Register-file exports no engine uses (yet): the IPv4 address, the link, the TX
-    // inter-packet gap and interrupt delays, ITR.
+    // ================================================================ link gate
+    // While STATUS.LU is clear the MAC starts no frame: the TX path stalls and keeps what it
+    // holds (the 8254x stops transmitting without link; e1000's watchdog sees the ring stop).
+    // A frame already started finishes, so the wire never sees a truncated one.
+    reg  tx_in_frame;
+    wire tx_pass = link_up || tx_in_frame;
+    assign m_axis_tx_tvalid = mac_tx_tvalid && tx_pass;
+    assign mac_tx_tready    = m_axis_tx_tready && tx_pass;
+    always @(posedge clk) begin
+        if (rst || sw_rst)                             tx_in_frame <= 1'b0;
+        else if (m_axis_tx_tvalid && m_axis_tx_tready) tx_in_frame <= !m_axis_tx_tlast;
+    end
+
+    // Register-file exports no engine uses (yet): the IPv4 address, the TX inter-packet gap
+    // and interrupt delays, ITR.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused_ok = &{1'b0, link_up, ip4_addr, ip4_valid, tipg, tidv, tadv, itr};
+    wire unused_ok = &{1'b0, ip4_addr, ip4_valid, tipg, tidv, tadv, itr};
     /* verilator lint_on UNUSEDSIGNAL */
 
     // Parameter checks (simulation and lint; synthesis ignores initial blocks).

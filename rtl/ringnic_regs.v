@@ -71,11 +71,12 @@ module ringnic_regs #(
     input  wire [31:0]                rxerr,           // RNRXERR as the RX engine holds it
     input  wire [11:0]                mta_bit,         // multicast hash: MTA word [11:5], bit [4:0]
     input  wire                       dma_busy,        // an engine's DMA is active (STATUS.GIO_MASTER_EN)
+    input  wire                       phy_link,        // the PHY's link status, asynchronous (synchronised here)
     output reg                        mta_hit,         // that MTA bit, one cycle later
 
     output reg                        sw_rst,          // one-cycle pulse: CTRL.RST was written 1
     output reg                        irq,             // level: |(ICR & IMS), registered
-    output wire                       link_up,         // CTRL.SLU
+    output wire                       link_up,         // STATUS.LU: phy_link && CTRL.SLU
     output wire [47:0]                mac_addr,        // RAL0/RAH0, transmission order (first octet 47:40)
     output wire                       mac_valid,       // RAH0.AV
     output wire [31:0]                ip4_addr,        // IP4AT0 (first octet in bits 7:0)
@@ -448,6 +449,21 @@ module ringnic_regs #(
         else     sw_rst <= rst_w1;
     end
 
+    // ---------------------------------------------------------------- link (8254x 13.4.2, ICR.LSC)
+    // STATUS.LU is the PHY's link while CTRL.SLU is set; each change of it, up or down, sets
+    // ICR.LSC (QEMU e1000's set_link_status). lu_q tracks it from reset, so a reset raises none.
+    // The PHY's pin is asynchronous to clk: two flops before anything looks at it, so the LU
+    // compare and lu_q always see the same value (reset holds for more than two cycles).
+    reg  [1:0] phy_sync;
+    always @(posedge clk) phy_sync <= {phy_sync[0], phy_link};
+    wire lu_now = phy_sync[1] && ctrl[RN_CTRL_SLU];
+    reg  lu_q;
+    always @(posedge clk) begin
+        if (rst || sw_rst) lu_q <= phy_sync[1] && RN_CTRL_RSTVAL[RN_CTRL_SLU];
+        else               lu_q <= lu_now;
+    end
+    wire [31:0] lsc_set = (lu_now != lu_q) ? (32'd1 << RN_ICR_LSC) : 32'd0;
+
     // ---------------------------------------------------------------- interrupts (QEMU e1000)
     // ICR: a read clears exactly the causes it returns; W1C clears; ICS and hardware set, and a
     // set beats a clear in the same cycle, so no cause is lost. IMS: W1S; IMC: W1C.
@@ -457,7 +473,7 @@ module ringnic_regs #(
             ims <= RN_IMS_RSTVAL & CAUSES;
             irq <= 1'b0;
         end else begin
-            icr <= (icr & ~(rd_icr ? icr : 32'd0) & ~icr_w1c) | ics_w1s | (intr_set & CAUSES);
+            icr <= (icr & ~(rd_icr ? icr : 32'd0) & ~icr_w1c) | ics_w1s | ((intr_set | lsc_set) & CAUSES);
             if (wr_ims) ims <= ims | (wr_d & RN_IMS_WMASK & CAUSES);
             if (wr_imc) ims <= ims & ~(wr_d & RN_IMC_WMASK & CAUSES);
             // Level, re-evaluated every cycle: a cause latched while masked fires on unmask.
@@ -519,9 +535,10 @@ module ringnic_regs #(
     wire [6:0]  rd_mta_idx  = rd_off[8:2] - RN_MTA[8:2];
     wire [31:0] mta_rd_word = mta_vld[rd_mta_idx] ? mta[rd_mta_idx] : 32'd0;
 
-    // STATUS: FD and SPEED are constants (the RDL reset), LU follows CTRL.SLU, GIO_MASTER_EN the engines.
+    // STATUS: FD and SPEED are constants (the RDL reset), LU is the link (lu_now, above),
+    // GIO_MASTER_EN the engines' DMA.
     wire [31:0] status_val = (RN_STATUS_RSTVAL & ~(32'd1 << RN_STATUS_LU) & ~(32'd1 << RN_STATUS_GIO_MASTER_EN))
-                           | ({31'd0, ctrl[RN_CTRL_SLU]} << RN_STATUS_LU)
+                           | ({31'd0, lu_now} << RN_STATUS_LU)
                            | ({31'd0, dma_busy} << RN_STATUS_GIO_MASTER_EN);
 
     reg  [31:0] rd_val;
@@ -602,7 +619,7 @@ module ringnic_regs #(
     end
 
     // ================================================================ exports
-    assign link_up   = ctrl[RN_CTRL_SLU];
+    assign link_up   = lu_now;
     assign mac_addr  = {ral0[7:0], ral0[15:8], ral0[23:16], ral0[31:24], rah0[7:0], rah0[15:8]};
     assign mac_valid = rah0[RN_RAH0_AV];
     assign ip4_addr  = ip4at0;

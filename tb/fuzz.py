@@ -91,7 +91,7 @@ def merge(junit: list[Path] | None = None) -> dict:
 
 
 def fault_matrix(totals: dict) -> dict:
-    """{channel: {kind: n}} from the fault tests' fault_<channel>_<kind> counters (tests/test_fault_dma.py)."""
+    """{channel: {kind: n}} from the fault tests' fault_<channel>_<kind> counters (tests/system/test_fault_dma.py)."""
     kinds = ("slverr", "decerr", "stall", "fence")
     out: dict = {}
     for k, v in totals.items():

@@ -62,6 +62,10 @@ class RingnicTB:
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, prefix + "s_axil"), dut.clk, dut.rst)
         self.hostmem = hostmem or HostMemory(size=DRAM_SIZE, coherent=acp)
         self.irq = getattr(dut, prefix + "irq", None)
+        # The PHY's link pin: up unless a test pulls it (tb/link.py's Cable and WirePhy).
+        self.phy_link = getattr(dut, prefix + "phy_link_up", None)
+        if self.phy_link is not None:
+            self.phy_link.value = 1
         self.ram = self.bridge = None
         if hasattr(dut, prefix + "hm_rd_req"):  # the fast path: an HDL AXI slave, Python per burst
             self.bridge = BridgePort(dut, prefix, self.hostmem, owner=self)

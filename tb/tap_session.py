@@ -47,8 +47,7 @@ def _cfg(key: str) -> str:
 async def tap_session(dut):
     """The TAP session of `make tap`: arping, ping, iperf3 TCP and UDP through both NICs, the counters."""
     from pydriver.kernel.netdev_queue import ip_s_link_show
-    from pydriver.kernel.netdevice import netdev_priv
-    from pydriver.ringnic.netdev import ethtool_stats, update_stats
+    from tb.ethtool import ethtool
     from tb.topology import SN1_IP
 
     timeout, secs, failures, results = float(_cfg("TOOL_TIMEOUT")), _cfg("IPERF_TIME"), [], {}
@@ -97,14 +96,11 @@ async def tap_session(dut):
         tr(f"#   {os.environ.get('RINGNIC_SIM', '?')}: {sim_us:,.0f} us of simulated time in {wall:.1f} s of "
            f"wall time ({sim_us / wall:,.0f} us/s)")
         for d in devs:
-            a = netdev_priv(d)
-            await update_stats(a)
+            ethtool_s = await ethtool(f"-S {d.name}")  # folds the NIC's counters first, as e1000's
             tr(f"$ ip -s -s link show {d.name}")
             tr(ip_s_link_show(d))
             tr(f"$ ethtool -S {d.name}")
-            tr("NIC statistics:")
-            for k, v in ethtool_stats(a).items():
-                tr(f"     {k}: {v}")
+            tr(ethtool_s)
         for ns, t in zip(session.namespaces, session.taps):
             tr(f"$ ip -n {ns} -s link show {t.name}    # the real kernel's view of the TAP")
             tr(tap.sh("ip", "-n", ns, "-s", "link", "show", t.name).stdout)

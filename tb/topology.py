@@ -1,9 +1,11 @@
 """The topologies tests and `make demo` pick (issue 6), on top of tb/board.py:
 
 1. `single(dut)`: one NIC (toplevel `ringnic`) with a scapy host on its wire (`WirePeer`):
-   it answers ARP and ICMP echo and sources/sinks UDP, with FCS on everything it sends.
+   it answers ARP and ICMP echo and sources/sinks UDP, with FCS on everything it sends, and can
+   drop its link (`set_link`).
 2. `pair(dut)`: two NICs cross-connected in HDL (toplevel `ringnic_pair`, sim/ringnic-pair.dts),
-   one kernel with one driver bound twice, netdevs sn0 and sn1 as snull names them.
+   one kernel with one driver bound twice, netdevs sn0 and sn1 as snull names them; the board's
+   `cable` (tb/link.py) pulls and plugs the link between them.
 3. the TAP bridge (tb/tap.py): a stack side that is a Linux TAP device.
 
 A `StackHost` is a scapy host on a netdev's stack side: what the driver delivers goes to it, what
@@ -15,13 +17,14 @@ from __future__ import annotations
 import zlib
 
 import cocotb
-from cocotb.triggers import Timer
+from cocotb.triggers import Event, Timer
 from cocotbext.axi import AxiStreamFrame
 
 from pydriver.kernel.etherdevice import mac_str
 from pydriver.kernel.netdevice import dev_change_name, dev_get_by_name, netdev_priv
 from tb.board import Board
 from tb import pcap
+from tb.link import Cable, PhyLink
 from tb.nethost import NetHost
 from tb.ringnic_tb import RingnicTB
 from tb.runner import ROOT
@@ -78,7 +81,19 @@ class WirePeer(NetHost):
         super().__init__(mac, ip, tb.now_ns)
         self.tb = tb
         self.bad_fcs = 0
+        self.link = PhyLink(tb.phy_link)  # the peer's PHY: `set_link(False)` drops the NIC's link
+        self._link_up = Event()
+        self._link_up.set()
         self._task = cocotb.start_soon(self._run())
+
+    def set_link(self, up: bool) -> None:
+        """The peer's PHY loses or regains link: the NIC's phy_link_up follows, and what the peer
+        sends meanwhile waits for the link (its MAC transmits nothing without one)."""
+        self.link.set(up)
+        if up:
+            self._link_up.set()
+        else:
+            self._link_up.clear()
 
     async def _run(self) -> None:
         while True:
@@ -91,6 +106,7 @@ class WirePeer(NetHost):
 
     async def send(self, frames) -> None:
         for f in frames:
+            await self._link_up.wait()
             f = f.ljust(60, b"\0")
             await self.tb.wire_rx.send(AxiStreamFrame(f + zlib.crc32(f).to_bytes(4, "little")))
 
@@ -111,6 +127,7 @@ async def pair(dut, names=("sn0", "sn1"), ips=(SN0_IP, SN1_IP), hosts: bool = Tr
     leaves the stack sides empty for something else (the TAP bridge, tb/tap.py)."""
     nics = await RingnicTB.create_many(dut, ("a_", "b_"))
     b = Board(nics[0], dts=PAIR_DTS, nics=nics)
+    b.cable = Cable.between(*nics)  # sn0's and sn1's PHYs: `b.cable.pull()` / `.plug()`
     if pcap.enabled():  # the one wire between them, both directions
         cap = pcap.WireCapture(f"{names[0]}-{names[1]}")
         scope = getattr(dut, "u_pair", dut)  # ringnic_pair_host wraps the pair (host memory fast path)

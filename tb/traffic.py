@@ -18,9 +18,9 @@ from scapy.utils import checksum
 
 from pydriver.kernel.etherdevice import mac_str
 from pydriver.kernel.netdevice import dev_get_by_name, netdev_priv
-from pydriver.ringnic.netdev import update_stats
 from tb.board import Board
 from tb.ethframe import fcs, with_fcs
+from tb.ethtool import stats as ethtool_stats
 from tb.ringnic_tb import RingnicTB
 
 NIC_MAC = "02:0a:35:00:00:01"  # sim/ringnic.dts local-mac-address
@@ -124,7 +124,7 @@ async def offer(b, ndev, frames: list[bytes], accepted: list[bytes]) -> dict:
     delivered every earlier frame was handled, with no fixed wait); the stack must get exactly
     `accepted` and that one. Returns how the NIC's counters moved; every frame is in TPR."""
     adapter = netdev_priv(ndev)
-    await update_stats(adapter)
+    await ethtool_stats(adapter.netdev)  # ethtool -S: the driver folds the NIC's counters
     before = {k: adapter.hw_stats.get(k, 0) for k in RX_COUNTERS}
     _closing_seq[0] += 1
     closing = rx_frame(0x4000 + _closing_seq[0], dst=mac_str(ndev.dev_addr))
@@ -132,7 +132,7 @@ async def offer(b, ndev, frames: list[bytes], accepted: list[bytes]) -> dict:
     await wire(b, frames + [closing])
     got = (await delivered(b, n0 + len(accepted) + 1))[n0:]
     assert got == accepted + [closing], "the stack did not get exactly the frames the filter admits"
-    await update_stats(adapter)
+    await ethtool_stats(adapter.netdev)  # ethtool -S: the driver folds the NIC's counters
     d = {k: adapter.hw_stats[k] - before[k] for k in RX_COUNTERS}
     assert d["TPR"] == len(frames) + 1, f"the NIC saw {d['TPR']} of {len(frames) + 1} frames"
     assert d["GPRC"] == len(accepted) + 1, f"GPRC {d['GPRC']}, delivered {len(accepted) + 1}"
@@ -148,7 +148,7 @@ async def burst(b, adapter, frames) -> dict:
 
     b.received.clear()
     irqs, polls, sd_dropped = adapter.interrupts, adapter.polls, softnet_data().dropped
-    await update_stats(adapter)
+    await ethtool_stats(adapter.netdev)  # ethtool -S: the driver folds the NIC's counters
     mpc0 = adapter.hw_stats.get("MPC", 0)
     ns0, t0 = b.tb.now_ns(), time.perf_counter()
     await wire(b, frames)
@@ -158,7 +158,7 @@ async def burst(b, adapter, frames) -> dict:
                 "the stack caught up", 50_000_000, 2_000)
     await Timer(5, "us")
     wall, sim_ns = time.perf_counter() - t0, b.tb.now_ns() - ns0
-    await update_stats(adapter)
+    await ethtool_stats(adapter.netdev)  # ethtool -S: the driver folds the NIC's counters
     n_irq, n_poll = adapter.interrupts - irqs, adapter.polls - polls
     return {"frames": len(frames), "delivered": len(b.received), "interrupts": n_irq, "polls": n_poll,
             "missed": adapter.hw_stats.get("MPC", 0) - mpc0, "backlog_dropped": softnet_data().dropped - sd_dropped,

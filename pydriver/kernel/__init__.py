@@ -13,7 +13,8 @@ fails on any other import and on any cycle.
   cpu      interrupt, timer, spinlock, softirq
   dma      dma_types, dma_debug, dma_debug_model, swiotlb, dma
   bus      platform
-  net      netdevice, etherdevice, of_net, dev_addr_lists, skbuff, netdev_queue, napi, netif_rx
+  net      netdevice, etherdevice, of_net, dev_addr_lists, skbuff, netdev_queue, napi, netif_rx,
+           ethtool
 
 Where a lower layer must call up, it exposes a hook the upper module registers into when it is
 imported, as the kernel does with notifiers and initcalls:
@@ -44,7 +45,7 @@ LAYERS = (
     ("dma", ("dma_types", "dma_debug", "dma_debug_model", "swiotlb", "dma")),
     ("bus", ("platform",)),
     ("net", ("netdevice", "etherdevice", "of_net", "dev_addr_lists", "skbuff", "netdev_queue", "napi",
-             "netif_rx")),
+             "netif_rx", "ethtool")),
 )
 
 for _layer, _modules in LAYERS:

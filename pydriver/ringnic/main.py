@@ -40,17 +40,18 @@ from pydriver.kernel.platform import (
     resource_size,
 )
 from pydriver.kernel.printk import dev_err, dev_warn, netif_dbg, netif_info, pr_info, pr_warn
-from pydriver.kernel.napi import NAPI_POLL_WEIGHT, netif_napi_add_weight, netif_napi_del
-from pydriver.kernel.netdevice import IFF_UNICAST_FLT, NetDeviceOps
+from pydriver.kernel.napi import netif_napi_add_weight, netif_napi_del
+from pydriver.kernel.netdevice import IFF_UNICAST_FLT, NETIF_F_HW_CSUM, NETIF_F_SG, NetDeviceOps
 from pydriver.kernel.spinlock import spin_lock_init
 from pydriver.kernel.timer import WorkStruct
-from pydriver.ringnic import bugdemo
+from pydriver.ringnic import bugdemo, param
 from pydriver.ringnic import netdev as netdev_ops
 from pydriver.ringnic import regs, rx, tx
+from pydriver.ringnic.ethtool import RINGNIC_ETHTOOL_OPS, ringnic_fix_features, ringnic_set_features
+from pydriver.ringnic.watchdog import watchdog_init
 from pydriver.ringnic.hw import RNID_VALUE, RNVER_MAJOR, RingnicHw
 
-DRV_NAME = "ringnic"
-DRV_VERSION = "0.1.0"
+DRV_NAME, DRV_VERSION = param.DRV_NAME, param.DRV_VERSION
 DRV_SUMMARY = "ringnic AXI ring-buffer NIC driver"
 COMPATIBLE = "ringnic,ringnic-1.0"
 DEFAULT_MSG_ENABLE = NETIF_MSG_DRV | NETIF_MSG_PROBE | NETIF_MSG_LINK  # as e1000
@@ -76,7 +77,7 @@ class RingnicAdapter:
         self.tctl = self.rctl = self.txd_cmd = 0
         self.tx_int_delay, self.tx_abs_int_delay = 8, 32  # e1000 defaults, 1.024 us units
         self.rx_int_delay, self.rx_abs_int_delay = 0, 8
-        self.itr = 0
+        self.itr = self.itr_usecs = 0  # ITR (256 ns units) and the rx-usecs it came from
         self.ipv4_addr = 0  # IP4AT0, network byte order in bits 7:0 first (the seed's PADR0)
         self.watchdog_task, self.reset_task = WorkStruct(), WorkStruct()
         self.bugs = ()  # bug demo: no variant, the real driver
@@ -86,7 +87,7 @@ class RingnicAdapter:
         for name in ("tx_packets", "tx_bytes", "tx_dropped", "restart_queue", "tdt_writes", "hw_csum_tx",
                      "tx_timeout_count", "rx_packets", "rx_bytes", "rx_dropped", "rx_errors", "rx_crc_errors",
                      "rx_frame_errors", "rx_over_errors", "rx_multicast", "alloc_rx_buff_failed",
-                     "engine_errors", "interrupts", "polls"):
+                     "engine_errors", "tx_engine_errors", "link_changes", "interrupts", "polls"):
             setattr(self, name, 0)
 
 
@@ -110,6 +111,8 @@ RINGNIC_NETDEV_OPS = NetDeviceOps(
     ndo_set_rx_mode=netdev_ops.ringnic_set_rx_mode,
     ndo_change_mtu=netdev_ops.ringnic_change_mtu,
     ndo_set_mac_address=netdev_ops.ringnic_set_mac,
+    ndo_fix_features=ringnic_fix_features,
+    ndo_set_features=ringnic_set_features,
 )
 
 
@@ -150,17 +153,21 @@ async def ringnic_probe(pdev) -> int:
     SET_NETDEV_DEV(netdev, dev)
     adapter = netdev_priv(netdev)
     adapter.netdev, adapter.pdev, adapter.hw, adapter.irq = netdev, pdev, hw, irq
-    adapter.msg_enable = netif_msg_init(_debug, DEFAULT_MSG_ENABLE)
+    adapter.msg_enable = netif_msg_init(param.debug, DEFAULT_MSG_ENABLE)
     netdev.irq, netdev.base_addr = irq, res.start
     netdev.netdev_ops = RINGNIC_NETDEV_OPS
-    netdev.features = netdev.hw_features = tx.NETIF_F_HW_CSUM
+    netdev.ethtool_ops = RINGNIC_ETHTOOL_OPS
+    # TX checksum (legacy IC/CSO/CSS) and scatter-gather (a descriptor per fragment), both
+    # switchable with `ethtool -K`; no RX checksum offload in this NIC yet: rx-checksumming off [fixed]
+    netdev.features = netdev.hw_features = NETIF_F_HW_CSUM | NETIF_F_SG
     netdev.watchdog_timeo = 5 * HZ
     netdev.priv_flags |= IFF_UNICAST_FLT  # as e1000: set_rx_mode handles dev->uc itself
-    if _params["napi"]:  # else the pre-NAPI driver: no instance at all (e1000 without CONFIG_E1000_NAPI)
-        adapter.napi = netif_napi_add_weight(netdev, None, netdev_ops.ringnic_poll, _params["napi_weight"])
-    adapter.rx_int_delay, adapter.rx_abs_int_delay = _params["RxIntDelay"], _params["RxAbsIntDelay"]
+    if param.params["napi"]:  # else the pre-NAPI driver: no instance at all (e1000 without CONFIG_E1000_NAPI)
+        adapter.napi = netif_napi_add_weight(netdev, None, netdev_ops.ringnic_poll, param.params["napi_weight"])
+    adapter.rx_int_delay, adapter.rx_abs_int_delay = param.params["RxIntDelay"], param.params["RxAbsIntDelay"]
     netdev_ops.init_work(adapter)
-    adapter.ipv4_addr = _ipaddr
+    watchdog_init(adapter, param.params["watchdog_period"])
+    adapter.ipv4_addr = param.ipaddr
     netdev.min_mtu = ETH_ZLEN - ETH_HLEN
     netdev.max_mtu = MAX_JUMBO_FRAME_SIZE - (ETH_HLEN + ETH_FCS_LEN)
     platform_set_drvdata(pdev, netdev)
@@ -232,30 +239,13 @@ ringnic_driver = PlatformDriver(
     remove=ringnic_remove,
 )
 
-_debug = -1  # module parameter "debug": -1 = DEFAULT_MSG_ENABLE, 0..16 = netif_msg_init levels
-_ipaddr = 0  # module parameter "ipaddr": the address written to IP4AT0 at open, as the seed's
-# The other module parameters (e1000_param.c's names where e1000 has one):
-#   napi           1: NAPI (interrupt, then polling); 0: the pre-NAPI driver, every frame handled in
-#                  the interrupt handler and queued with netif_rx (what NAPI is measured against)
-#   napi_weight    the poll's budget (NAPI_POLL_WEIGHT by default)
-#   RxIntDelay     RDTR, 1.024 us units: RXT0 that long after the last frame written back
-#   RxAbsIntDelay  RADV, 1.024 us units: RXT0 at most that long after the first one (0 = off)
-PARAM_DEFAULTS = {"napi": 1, "napi_weight": NAPI_POLL_WEIGHT, "RxIntDelay": 0, "RxAbsIntDelay": 8}
-_params = dict(PARAM_DEFAULTS)
-
-
 async def ringnic_init_module(debug: int = -1, ipaddr: str = "", **params) -> int:
     """module_init: `modprobe ringnic [debug=N] [ipaddr=A.B.C.D] [napi=0] [napi_weight=N]
-    [RxIntDelay=N] [RxAbsIntDelay=N]`."""
-    global _debug, _ipaddr
-    unknown = sorted(set(params) - set(PARAM_DEFAULTS))
+    [RxIntDelay=N] [RxAbsIntDelay=N] [watchdog_period=N]` (param.py)."""
+    unknown = param.parse(debug, ipaddr, **params)
     if unknown:  # load_module's parse_args: the module does not load
         pr_warn(f"{DRV_NAME}: Unknown parameter `{unknown[0]}'")
         return -ENOENT
-    _params.clear()  # a new load starts from the defaults
-    _params.update(PARAM_DEFAULTS, **{k: int(v) for k, v in params.items()})
-    _debug = debug
-    _ipaddr = int.from_bytes(bytes(int(x) for x in ipaddr.split(".")), "little") if ipaddr else 0
     pr_info(f"{DRV_NAME}: {DRV_SUMMARY} - version {DRV_VERSION}")
     return await platform_driver_register(ringnic_driver)
 

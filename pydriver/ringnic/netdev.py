@@ -1,6 +1,6 @@
-"""net_device_ops of ringnic: open/stop, the interrupt handler, the NAPI poll, the link
-watchdog, TX timeout and statistics -- e1000_main.c's e1000_open, e1000_intr, e1000_clean,
-e1000_watchdog, e1000_tx_timeout, e1000_update_stats.
+"""net_device_ops of ringnic: open/stop, the interrupt handler, the NAPI poll, TX timeout and
+reset, RX mode, MTU and MAC -- e1000_main.c's e1000_open, e1000_intr, e1000_clean,
+e1000_tx_timeout, e1000_reinit_locked. The link watchdog and the statistics are in watchdog.py.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from pydriver.kernel.interrupt import IRQ_HANDLED, IRQ_NONE, IRQF_SHARED, free_i
 from pydriver.kernel.napi import (__napi_schedule, napi_complete_done, napi_count_tx, napi_disable, napi_enable,
                                   napi_note_irq_mask, napi_note_irq_unmask, napi_schedule_prep)
 from pydriver.kernel.netdev_queue import netif_start_queue, netif_tx_disable, qdisc_reset
-from pydriver.kernel.netdevice import (IFF_ALLMULTI, IFF_PROMISC, netdev_priv, netif_carrier_off, netif_carrier_ok,
-                                       netif_carrier_on, netif_running)
-from pydriver.kernel.printk import netdev_dbg, netdev_err, netif_info
-from pydriver.kernel.spinlock import spin_lock, spin_unlock
+from pydriver.kernel.netdevice import IFF_ALLMULTI, IFF_PROMISC, netdev_priv, netif_carrier_off, netif_running
+from pydriver.kernel.printk import netdev_dbg, netdev_err
 from pydriver.kernel.timer import INIT_WORK, schedule_work
 from pydriver.ringnic import regs, rx, tx
+# ringnic_get_stats64 is re-exported for main.py's ops table; update_stats for down() (and old callers)
+from pydriver.ringnic.watchdog import ringnic_get_stats64, ringnic_watchdog, update_stats, watchdog_stop  # noqa: F401
 
 # The causes e1000 enables (IMS_ENABLE_MASK) plus RXO and this NIC's engine-error causes.
 MAX_INTR = 10  # E1000_MAX_INTR: passes of the pre-NAPI handler
@@ -57,6 +57,8 @@ async def ringnic_intr(irq: int, netdev) -> int:
         schedule_work(adapter.watchdog_task)
     if icr & regs.ICR_RXO:
         adapter.rx_over_errors += 1  # an overflow *event*: the frames are in MPC
+    if icr & regs.ICR_TXE:
+        adapter.tx_engine_errors += 1  # a frame the TX engine gave up: in tx_errors
     if icr & (regs.ICR_TXE | regs.ICR_RXE):
         adapter.engine_errors += 1
         schedule_work(adapter.reset_task)  # a ring stopped on bad input: reinitialise
@@ -98,58 +100,6 @@ async def ringnic_poll(napi, budget: int) -> int:
     return work_done
 
 
-# ------------------------------------------------------------------ link, reset, stats
-async def ringnic_watchdog(work) -> None:
-    """e1000_watchdog's link half: carrier and TCTL.EN follow STATUS.LU."""
-    adapter = work.adapter
-    if adapter.down:
-        return
-    link = await adapter.hw.er32(regs.STATUS) & regs.STATUS_LU
-    netdev = adapter.netdev
-    if link and not netif_carrier_ok(netdev):
-        adapter.tctl |= regs.TCTL_EN  # "enable transmits in the hardware"
-        await adapter.hw.ew32(regs.TCTL, adapter.tctl)
-        netif_carrier_on(netdev)
-        netif_info(adapter, "link", netdev, "NIC Link is Up 1000 Mbps Full Duplex, Flow Control: None")
-    elif not link and netif_carrier_ok(netdev):
-        netif_carrier_off(netdev)
-        netif_info(adapter, "link", netdev, "NIC Link is Down")
-    await update_stats(adapter)
-
-
-async def update_stats(adapter) -> None:
-    """e1000_update_stats: fold the NIC's read-to-clear counters into the adapter's totals."""
-    hw, s = adapter.hw, adapter.hw_stats
-    await spin_lock(adapter.stats_lock)  # the L/H reads of one counter must not interleave
-    try:
-        for name in ("CRCERRS", "RXERRC", "MPC", "GPRC", "BPRC", "MPRC", "GPTC", "RNBC", "RUC", "ROC",
-                     "TPR", "TPT", "MPTC", "BPTC"):
-            s[name] = s.get(name, 0) + await hw.er32(getattr(regs, name))
-        for pair in ("GORC", "GOTC", "TOR", "TOT"):
-            lo = await hw.er32(getattr(regs, pair + "L"))
-            hi = await hw.er32(getattr(regs, pair + "H"))  # the high read clears both halves
-            s[pair] = s.get(pair, 0) + (hi << 32 | lo)
-    finally:
-        spin_unlock(adapter.stats_lock)
-
-
-def ringnic_get_stats64(netdev, stats) -> None:
-    """ndo_get_stats64: the driver's counters plus what only the NIC saw (never sleeps)."""
-    a, s = netdev_priv(netdev), netdev_priv(netdev).hw_stats
-    stats.rx_packets, stats.tx_packets = a.rx_packets, a.tx_packets
-    stats.rx_bytes, stats.tx_bytes = a.rx_bytes, a.tx_bytes
-    stats.multicast = a.rx_multicast
-    stats.rx_crc_errors = a.rx_crc_errors + s.get("CRCERRS", 0)
-    stats.rx_length_errors = s.get("RUC", 0) + s.get("ROC", 0)
-    stats.rx_frame_errors = a.rx_frame_errors  # e1000: ALGNERRC, which this NIC has not; RXERRC is in rx_errors only
-    stats.rx_missed_errors = s.get("MPC", 0)
-    stats.rx_over_errors = a.rx_over_errors
-    stats.rx_errors = a.rx_errors + stats.rx_crc_errors - a.rx_crc_errors + stats.rx_length_errors \
-        + s.get("RXERRC", 0)
-    stats.rx_dropped = a.rx_dropped
-    stats.tx_dropped = a.tx_dropped
-
-
 ENGINE_ERRORS = {reg: {getattr(regs, n): n[len(f"{reg}_CODE_"):] for n in dir(regs) if n.startswith(f"{reg}_CODE_")
                         and n != f"{reg}_CODE_SHIFT"} for reg in ("RNTXERR", "RNRXERR")}
 
@@ -165,6 +115,7 @@ async def report_engine_errors(adapter) -> None:
             netdev_err(adapter.netdev, f"{what} engine stopped: {name} at descriptor {v >> 16}, resetting")
 
 
+# ------------------------------------------------------------------ reset
 async def ringnic_reinit(work) -> None:
     """e1000_reinit_locked, from the TX timeout or an engine error: down, then up."""
     adapter = work.adapter
@@ -219,6 +170,7 @@ async def down(adapter) -> None:
     # and nothing may be unmapped before (the bursts still on the bus would hit freed memory).
     if await hw.wait_dma_stopped():
         netdev_err(netdev, "DMA still active after disabling RX and TX: Master requests are pending")
+    watchdog_stop(adapter)
     netif_carrier_off(netdev)
     await irq_disable(adapter)
     if adapter.napi:
@@ -280,28 +232,6 @@ def init_work(adapter) -> None:
     INIT_WORK(adapter.watchdog_task, ringnic_watchdog)
     INIT_WORK(adapter.reset_task, ringnic_reinit)
     adapter.watchdog_task.adapter = adapter.reset_task.adapter = adapter
-
-
-def ethtool_stats(adapter) -> dict:
-    """`ethtool -S`: e1000's strings, from the driver's and the NIC's counters."""
-    st = type("S", (), {})()
-    ringnic_get_stats64(adapter.netdev, st)
-    s = adapter.hw_stats
-    return {
-        "rx_packets": adapter.rx_packets, "tx_packets": adapter.tx_packets,
-        "rx_bytes": adapter.rx_bytes, "tx_bytes": adapter.tx_bytes,
-        "rx_broadcast": s.get("BPRC", 0), "tx_broadcast": s.get("BPTC", 0),
-        "rx_multicast": s.get("MPRC", 0), "tx_multicast": s.get("MPTC", 0),
-        "rx_errors": st.rx_errors, "tx_dropped": adapter.tx_dropped,
-        "rx_length_errors": st.rx_length_errors, "rx_over_errors": adapter.rx_over_errors,
-        "rx_crc_errors": st.rx_crc_errors, "rx_frame_errors": st.rx_frame_errors,
-        "rx_no_buffer_count": s.get("RNBC", 0), "rx_missed_errors": s.get("MPC", 0),
-        "tx_timeout_count": adapter.tx_timeout_count, "tx_restart_queue": adapter.restart_queue,
-        "rx_long_length_errors": s.get("ROC", 0), "rx_short_length_errors": s.get("RUC", 0),
-        "rx_csum_offload_good": 0, "tx_csum_offload": adapter.hw_csum_tx,
-        "alloc_rx_buff_failed": adapter.alloc_rx_buff_failed, "engine_errors": adapter.engine_errors,
-        "interrupts": adapter.interrupts, "napi_polls": adapter.polls, "tdt_writes": adapter.tdt_writes,
-    }
 
 
 # ------------------------------------------------------------------ RX mode, MTU, MAC address

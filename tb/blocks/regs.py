@@ -100,8 +100,10 @@ class Model:
         bm = sum(0xFF << (8 * k) for k in range(4) if strb >> k & 1)
         keep = r.write_mask & r.read_mask & bm
         self.exp[off] = (self.exp[off] & ~keep) | (value & keep)
-        if r.name == "CTRL":  # STATUS.LU follows CTRL.SLU
+        if r.name == "CTRL":  # STATUS.LU follows CTRL.SLU (the PHY link is up); a change sets ICR.LSC
             lu = regs.STATUS_LU if self.exp[off] & regs.CTRL_SLU else 0
+            if lu != self.exp[regs.STATUS] & regs.STATUS_LU:
+                self.exp[regs.ICR] |= regs.ICR_LSC
             self.exp[regs.STATUS] = (self.exp[regs.STATUS] & ~regs.STATUS_LU) | lu
 
     async def check(self, tb, what: str) -> None:
@@ -170,6 +172,7 @@ async def make_tb(dut) -> RingnicTB:
     """The harness's bench (clock, reset, AXI-Lite master) with the hardware inputs idle."""
     for name in HW_INPUTS:
         getattr(dut, name).value = 0
+    dut.phy_link.value = 1  # the PHY reports link unless a test pulls it
     return await RingnicTB.create(dut)
 
 

@@ -45,6 +45,7 @@ module ringnic_host #(
     output wire                      s_axis_rx_tready,
     input  wire                      s_axis_rx_tlast,
     input  wire [0:0]                s_axis_rx_tuser,
+    input  wire                      phy_link_up,
     output wire                      irq,
     output wire                      hm_rd_req,
     output wire [48:0]               hm_rd_cmd,
@@ -160,6 +161,7 @@ module ringnic_host #(
         .s_axis_rx_tready(s_axis_rx_tready),
         .s_axis_rx_tlast(s_axis_rx_tlast),
         .s_axis_rx_tuser(s_axis_rx_tuser),
+        .phy_link_up(phy_link_up),
         .irq(irq)
     );
 

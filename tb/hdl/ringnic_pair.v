@@ -71,6 +71,7 @@ module ringnic_pair #(
     input  wire                      a_m_axi_rlast,
     input  wire                      a_m_axi_rvalid,
     output wire                      a_m_axi_rready,
+    input  wire                      a_phy_link_up,
     output wire                      a_irq,
     input  wire [16:0]               b_s_axil_awaddr,
     input  wire [2:0]                b_s_axil_awprot,
@@ -126,6 +127,7 @@ module ringnic_pair #(
     input  wire                      b_m_axi_rlast,
     input  wire                      b_m_axi_rvalid,
     output wire                      b_m_axi_rready,
+    input  wire                      b_phy_link_up,
     output wire                      b_irq
 );
 
@@ -206,6 +208,7 @@ module ringnic_pair #(
         .s_axis_rx_tready(ba_tready),
         .s_axis_rx_tlast(ba_tlast),
         .s_axis_rx_tuser(ba_tuser),
+        .phy_link_up(a_phy_link_up),
         .irq(a_irq)
     );
 
@@ -278,6 +281,7 @@ module ringnic_pair #(
         .s_axis_rx_tready(ab_tready),
         .s_axis_rx_tlast(ab_tlast),
         .s_axis_rx_tuser(ab_tuser),
+        .phy_link_up(b_phy_link_up),
         .irq(b_irq)
     );
 

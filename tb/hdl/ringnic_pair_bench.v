@@ -196,6 +196,7 @@ module ringnic_pair_bench #(
     wire                b_m_axi_rready;
     // END tb/tops.py: wires
     wire a_busy, b_busy, a_err, b_err;
+    wire a_phy_link_up = 1'b1, b_phy_link_up = 1'b1;  // the cable is always in
 
     assign bench_busy = a_busy || b_busy;
     assign bench_err  = a_err || b_err;
@@ -258,6 +259,7 @@ module ringnic_pair_bench #(
         .a_m_axi_rlast(a_m_axi_rlast),
         .a_m_axi_rvalid(a_m_axi_rvalid),
         .a_m_axi_rready(a_m_axi_rready),
+        .a_phy_link_up(a_phy_link_up),
         .a_irq(a_irq),
         .b_s_axil_awaddr(b_nic_axil_awaddr),
         .b_s_axil_awprot(b_nic_axil_awprot),
@@ -313,6 +315,7 @@ module ringnic_pair_bench #(
         .b_m_axi_rlast(b_m_axi_rlast),
         .b_m_axi_rvalid(b_m_axi_rvalid),
         .b_m_axi_rready(b_m_axi_rready),
+        .b_phy_link_up(b_phy_link_up),
         .b_irq(b_irq)
         // END tb/tops.py: pair
     );

@@ -34,6 +34,7 @@ module ringnic_pair_host #(
     output wire [1:0]                a_s_axil_rresp,
     output wire                      a_s_axil_rvalid,
     input  wire                      a_s_axil_rready,
+    input  wire                      a_phy_link_up,
     output wire                      a_irq,
     input  wire [16:0]               b_s_axil_awaddr,
     input  wire [2:0]                b_s_axil_awprot,
@@ -54,6 +55,7 @@ module ringnic_pair_host #(
     output wire [1:0]                b_s_axil_rresp,
     output wire                      b_s_axil_rvalid,
     input  wire                      b_s_axil_rready,
+    input  wire                      b_phy_link_up,
     output wire                      b_irq,
     output wire                      a_hm_rd_req,
     output wire [48:0]               a_hm_rd_cmd,
@@ -199,6 +201,7 @@ module ringnic_pair_host #(
         .a_m_axi_rlast(a_m_axi_rlast),
         .a_m_axi_rvalid(a_m_axi_rvalid),
         .a_m_axi_rready(a_m_axi_rready),
+        .a_phy_link_up(a_phy_link_up),
         .a_irq(a_irq),
         .b_s_axil_awaddr(b_s_axil_awaddr),
         .b_s_axil_awprot(b_s_axil_awprot),
@@ -254,6 +257,7 @@ module ringnic_pair_host #(
         .b_m_axi_rlast(b_m_axi_rlast),
         .b_m_axi_rvalid(b_m_axi_rvalid),
         .b_m_axi_rready(b_m_axi_rready),
+        .b_phy_link_up(b_phy_link_up),
         .b_irq(b_irq)
     );
 

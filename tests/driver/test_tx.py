@@ -16,6 +16,12 @@ from tb.board import Board, checked_test
 from tb.ringnic_tb import RingnicTB
 from tb.traffic import PEER_MAC, on_wire, tx_frame, up
 
+# Open defect (found when the link model and STATUS.GIO_MASTER_EN met): ndo_stop waits for
+# GIO_MASTER_EN to clear, which stays set while the TX engine drains into a MAC that cannot send
+# (the wire stalled), so the reset task waits out its 10 ms and the interface comes back late.
+KNOWN_DEFECTS = {"test_tx_watchdog_resets_a_stalled_ring":
+                 "open defect: GIO_MASTER_EN stays set while TX drains into a stalled MAC; ndo_stop waits 10 ms"}
+
 PEER = PEER_MAC
 
 
@@ -206,10 +212,11 @@ async def test_tx_watchdog_resets_a_stalled_ring(dut):
         await Timer(100, "us")
     assert adapter.tx_timeout_count == 1 and netdev_get_tx_queue(ndev).trans_timeout == 1
     assert any("NETDEV WATCHDOG: CPU: 0: transmit queue 0 timed out" in line for line in dmesg())
-    for _ in range(100):  # the reset task runs down + up, then the link comes back
+    for _ in range(3000):  # the reset task runs down (waiting for the DMA to stop) + up, then the link
         if adapter.tx_ring.next_to_use == 0 and not adapter.down and ndev_carrier(ndev):
             break
         await Timer(1, "us")
+    assert not adapter.down and ndev_carrier(ndev), "the reset task did not bring the interface back"
     b.tb.wire_tx.pause = False
     fresh = [tx_frame(1000 + i, 200) for i in range(5)]
     await b.send(ndev, fresh)

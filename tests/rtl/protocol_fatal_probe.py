@@ -1,4 +1,4 @@
-"""Run only by tests/test_protocol_check.py::test_protocol_fatal_mode (not collected: no test_
+"""Run only by tests/rtl/test_protocol_check.py::test_protocol_fatal_mode (not collected: no test_
 prefix): a cocotb test that breaks WLAST on protocol_bad_top built with FATAL = 1 and must fail."""
 
 import cocotb

@@ -3,7 +3,8 @@
 Every expectation comes from the elaborated RDL (`pydriver.ringnic.regmap.load()`): offsets,
 reset values, read/write masks and the field kinds (rclr, woclr, woset, singlepulse, counter).
 Only what the RDL cannot say is spelled out here: which register ICS/IMC act on, that STATUS.LU
-follows CTRL.SLU, and that CTRL.RST resets.
+is the PHY link input while CTRL.SLU is set and each change of it sets ICR.LSC, and that CTRL.RST
+resets.
 
 The DUT is the register block itself (HDL_TOPLEVEL below), not the `ringnic` top: several rules
 are about its hardware side (a cause or count arriving in the cycle of a clearing access, the
@@ -71,6 +72,7 @@ async def test_regs_rdl_walk(dut):
             await tb.write32(off, PATTERN)
             assert await tb.read32(off) == rm & ~PATTERN, f"{name}: write-1-to-clear"
             assert await tb.read32(off) == 0
+            model.exp[off] = 0  # the reads cleared what CTRL's SLU writes set (LSC) too
         elif k == "ims":
             imc = rdl["IMC"].offset
             await tb.write32(off, PATTERN)

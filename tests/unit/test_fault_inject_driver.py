@@ -7,7 +7,7 @@ comes up after the fault, and at rmmod nothing is leaked (kmemleak's view: no al
 since boot is live; DMA-API debug: no report).
 
 The NIC is a register file here (FakeNic: IDs, CTRL.RST self-clearing, the link up), so the
-whole lifecycle runs in pure Python; tests/test_fault_dma.py runs the datapath on the RTL.
+whole lifecycle runs in pure Python; tests/system/test_fault_dma.py runs the datapath on the RTL.
 """
 
 import asyncio
