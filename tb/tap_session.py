@@ -63,7 +63,7 @@ async def tap_session(dut):
                 failures.append(f"{label}: exit {rc}")
             return rc == 0
 
-        await step("arping", "arping", "-c", "3", "-w", "60", "-I", "tap0", SN1_IP)
+        await step("arping", "arping", "-c", "3", "-i", "3", "-w", "60", "-I", "tap0", SN1_IP)  # see test_tap_arping
         interval = [] if _cfg("PING_INTERVAL") == "1" else ["-i", _cfg("PING_INTERVAL")]  # 1 s: ping's own default
         await step("ping", "ping", "-c", _cfg("PING_COUNT"), *interval, "-W", "30", SN1_IP)
         tcp_ok = await step("iperf3 TCP", "iperf3", "-c", SN1_IP, "-t", secs, "--connect-timeout", "30000")

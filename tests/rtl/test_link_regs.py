@@ -8,18 +8,9 @@ from __future__ import annotations
 import cocotb
 
 from pydriver.ringnic import regs
-from tb.ringnic_tb import RingnicTB
+from tb.blocks.regs import make_tb
 
 HDL_TOPLEVEL = "ringnic_regs"
-HW_INPUTS = ("intr_set", "tdh_we", "tdh_in", "rdh_we", "rdh_in", "stat_inc", "txerr", "rxerr", "stat_gorc_add",
-             "stat_gotc_add", "stat_tor_add", "stat_tot_add", "mta_bit")
-
-
-async def make_tb(dut) -> RingnicTB:
-    for name in HW_INPUTS:
-        getattr(dut, name).value = 0
-    dut.phy_link.value = 1
-    return await RingnicTB.create(dut)
 
 
 async def lu(tb) -> int:
