@@ -1,13 +1,13 @@
 """pytest front end for the cocotb tests.
 
 Every ``@cocotb.test()`` in ``tests/<group>/test_*.py`` becomes one pytest item per simulator,
-``test_probe_ok[verilator]``, run in a simulator process of its own (tb/runner.py). So
+``test_probe_ok[verilator]``, run in a simulator process of its own (tb/tools/runner.py). So
 ``pytest tests -k "probe and icarus"`` selects exactly what ``make sim`` runs, and the
 JUnit XML, timeouts and summaries are pytest's.
 
 Options: ``--sim verilator,icarus`` (default: both), ``--testcase NAME`` (exactly one test;
 no match is an error), ``--waves`` (one FST per test), ``--list-paths`` (tests by folder, then
-by driver path). The folders (tb/runner.py TEST_GROUPS): rtl/ checks an RTL block or the RTL
+by driver path). The folders (tb/tools/runner.py TEST_GROUPS): rtl/ checks an RTL block or the RTL
 top without the driver, driver/ a driver path, system/ the system, harness/ the harness.
 """
 
@@ -21,7 +21,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tb import runner
+from tb.tools import runner
 
 # Driver paths, by test-name prefix; `make list` groups by these (longest prefix wins).
 DRIVER_PATHS = {
