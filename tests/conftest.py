@@ -42,6 +42,12 @@ DRIVER_PATHS = {
     "test_dma_arb": "DMA arbiter (ringnic_axi_arb)",
     "test_tx_engine": "TX descriptor engine (ringnic_tx)", "test_tx_rearm": "TX descriptor engine (ringnic_tx)",
     "test_rx_engine": "RX descriptor engine (ringnic_rx)", "test_rx_rearm": "RX descriptor engine (ringnic_rx)",
+    "test_tx_fcs": "TX MAC: the FCS (ringnic_crc32)",
+    "test_protocol": "AXI protocol monitors (ringnic_check_axi*)",
+    "test_link": "link (STATUS.LU, ICR.LSC, the PHY pin)",
+    "test_ethtool": "ethtool",
+    "test_fault": "fault injection",
+    "test_soak": "soak and teardown under load", "test_teardown": "soak and teardown under load",
 }
 
 
