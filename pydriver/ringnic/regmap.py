@@ -309,7 +309,7 @@ def desc_markdown() -> str:
 
 # ---------------------------------------------------------------------------------- waveforms
 # GTKWave translate filters ("value name" per line, matched against the value as displayed: hex,
-# every digit): referenced from the sim/*.gtkw save files (tb/gtkw.py, tests/harness/test_waves.py).
+# every digit): referenced from the sim/*.gtkw save files (tb/tools/gtkw.py, tests/harness/test_waves.py).
 FILTERS = ROOT / "sim" / "filters"
 CAUSES = ("ICR", "IMS")  # cause vectors the save files show by bit name (ICS and IMC share the bits)
 

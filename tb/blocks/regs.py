@@ -11,7 +11,7 @@ from cocotbext.axi import AxiResp
 
 from pydriver.ringnic import regs
 from pydriver.ringnic.regmap import Register, load
-from tb.ringnic_tb import RingnicTB
+from tb.harness.ringnic_tb import RingnicTB
 
 RTL_MAC = bytes.fromhex("020a35000001")  # MAC_ADDR default (ringnic and ringnic_regs)
 WINDOW = 0x20000  # 128 KiB AXI-Lite window (AXIL_ADDR_WIDTH = 17)

@@ -29,8 +29,8 @@ from scapy.layers.l2 import Ether
 from scapy.packet import Raw
 
 from pydriver.ringnic import desc, regs
-from tb.ethframe import mac_bytes, with_fcs
-from tb.runner import hdl_param
+from tb.harness.ethframe import mac_bytes, with_fcs
+from tb.tools.runner import hdl_param
 
 MAX_BURST_BEATS = hdl_param("MAX_BURST_BEATS", 16)
 DESC_BURST = 8

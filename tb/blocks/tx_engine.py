@@ -24,8 +24,8 @@ from cocotbext.axi.stream import define_stream
 from scapy.all import IP, UDP, Ether, Raw
 
 from pydriver.ringnic import desc, regs
-from tb.ethframe import fcs
-from tb.runner import hdl_param, settings
+from tb.harness.ethframe import fcs
+from tb.tools.runner import hdl_param, settings
 
 CLK_NS = settings()["design"]["clock_period_ns"]
 MEM_SIZE = 1 << 22                    # 4 MiB of host memory

@@ -1,7 +1,7 @@
 `default_nettype none
 `timescale 1ns/1ps
 
-// formal_arb: ringnic_axi_arb for `make formal` (tb/formal.py; read by yosys only). The arbiter's
+// formal_arb: ringnic_axi_arb for `make formal` (tb/tools/formal.py; read by yosys only). The arbiter's
 // own monitor on m_axi (bound in the RTL) asserts the AXI4 master rules there and assumes the
 // slave's; the two checkers here, one per engine port, assume the engines' master rules and
 // assert the slave rules the arbiter owes each engine (responses only for its own requests,

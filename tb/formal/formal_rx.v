@@ -1,7 +1,7 @@
 `default_nettype none
 `timescale 1ns/1ps
 
-// formal_rx: ringnic_rx for `make formal` (tb/formal.py; read by yosys only). The engine's own
+// formal_rx: ringnic_rx for `make formal` (tb/tools/formal.py; read by yosys only). The engine's own
 // AXI monitor (bound in the RTL) asserts the AXI4 master rules on m_axi_ and assumes the
 // slave's (the memory answers per AXI: handshakes held, B and R only for requests, RLAST on the
 // burst's last beat). Here: the register side is free except for what ringnic_regs guarantees
@@ -9,7 +9,7 @@
 // the engine, at any time, with or without its write pulse (a superset of what the register
 // block produces); the received stream (s_axis_rx_*, any frames, any TKEEP) and the MTA lookup
 // are free. Inputs a later RTL change adds and this wrapper does not connect are free too
-// (tb/formal.py: setundef -undriven -anyseq).
+// (tb/tools/formal.py: setundef -undriven -anyseq).
 //
 // Environment assumptions, each with the rtl/ringnic_regs.v line that guarantees it:
 //  A1 rdba[3:0] == 0: RDBAL keeps only its stored bits, ST_RDBAL = RN_RDBAL_WMASK &

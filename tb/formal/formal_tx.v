@@ -1,14 +1,14 @@
 `default_nettype none
 `timescale 1ns/1ps
 
-// formal_tx: ringnic_tx for `make formal` (tb/formal.py; read by yosys only). The engine's own
+// formal_tx: ringnic_tx for `make formal` (tb/tools/formal.py; read by yosys only). The engine's own
 // AXI monitor (bound in the RTL) asserts the AXI4 master rules on m_axi_ and assumes the
 // slave's (the memory answers per AXI: handshakes held, B and R only for requests, RLAST on the
 // burst's last beat). Here: the register side is free except for what ringnic_regs guarantees
 // on the signals it drives, and nothing else is assumed: any value software can write reaches
 // the engine, at any time, with or without its write pulse (a superset of what the register
 // block produces), and the MAC side (TREADY) is free. Inputs a later RTL change adds and this
-// wrapper does not connect are free too (tb/formal.py: setundef -undriven -anyseq).
+// wrapper does not connect are free too (tb/tools/formal.py: setundef -undriven -anyseq).
 //
 // Environment assumptions, each with the rtl/ringnic_regs.v line that guarantees it:
 //  A1 tdba[3:0] == 0: TDBAL keeps only its stored bits, ST_TDBAL = RN_TDBAL_WMASK &

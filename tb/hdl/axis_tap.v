@@ -2,7 +2,7 @@
 `timescale 1ns/1ps
 
 // axis_tap: records each frame crossing a 64-bit AXI-Stream link so Python can read it once per
-// frame (tb/pcap.py) instead of watching every beat. Frames are written into one of two banks of
+// frame (tb/harness/pcap.py) instead of watching every beat. Frames are written into one of two banks of
 // `mem`, alternating; at tlast the frame's byte count and first-beat cycle are latched for its
 // bank and `frames` counts it, so the reader, woken by `frames` changing, reads the finished bank
 // while the next frame fills the other. A frame longer than DEPTH beats keeps its first DEPTH.

@@ -17,8 +17,8 @@
 //   cnt_rx_errors   EOP write-backs with a nonzero errors byte
 // The rings are [ring_*_base, ring_*_base + 16 * RING_N); the harness sets the bases.
 //
-// Its copies of ringnic's ports sit between `// BEGIN tb/tops.py` and `// END tb/tops.py` lines:
-// generated from rtl/ringnic.v by `make regs`; edit tb/tops.py, not them.
+// Its copies of ringnic's ports sit between `// BEGIN tb/tools/tops.py` and `// END tb/tools/tops.py` lines:
+// generated from rtl/ringnic.v by `make regs`; edit tb/tools/tops.py, not them.
 
 module bench_host #(
     parameter integer RING_N     = 256,       // descriptors per ring (the harness programs TDLEN = RDLEN = 16 * RING_N)
@@ -39,7 +39,7 @@ module bench_host #(
     output wire        err,              // sticky: a doorbell access failed, or a burst the RAM cannot serve
 
     // ------------------------------------------------------------ the harness's register port
-    // BEGIN tb/tops.py: harness port
+    // BEGIN tb/tools/tops.py: harness port
     input  wire [16:0]               s_axil_awaddr,
     input  wire [2:0]                s_axil_awprot,
     input  wire                      s_axil_awvalid,
@@ -59,10 +59,10 @@ module bench_host #(
     output wire [1:0]                s_axil_rresp,
     output wire                      s_axil_rvalid,
     input  wire                      s_axil_rready,
-    // END tb/tops.py: harness port
+    // END tb/tools/tops.py: harness port
 
     // ------------------------------------------------------------ to the NIC's register port
-    // BEGIN tb/tops.py: nic port
+    // BEGIN tb/tools/tops.py: nic port
     output wire [16:0]               m_axil_awaddr,
     output wire [2:0]                m_axil_awprot,
     output wire                      m_axil_awvalid,
@@ -82,10 +82,10 @@ module bench_host #(
     input  wire [1:0]                m_axil_rresp,
     input  wire                      m_axil_rvalid,
     output wire                      m_axil_rready,
-    // END tb/tops.py: nic port
+    // END tb/tools/tops.py: nic port
 
     // ------------------------------------------------------------ from the NIC's DMA port
-    // BEGIN tb/tops.py: dma port
+    // BEGIN tb/tools/tops.py: dma port
     input  wire [3:0]                s_axi_awid,
     input  wire [31:0]               s_axi_awaddr,
     input  wire [7:0]                s_axi_awlen,
@@ -121,7 +121,7 @@ module bench_host #(
     output wire                      s_axi_rlast,
     output wire                      s_axi_rvalid,
     input  wire                      s_axi_rready
-    // END tb/tops.py: dma port
+    // END tb/tools/tops.py: dma port
 );
 
 `include "ringnic_desc.vh"

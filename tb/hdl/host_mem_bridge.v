@@ -3,7 +3,7 @@
 
 // host_mem_bridge: an AXI4 slave whose memory is on the Python side, one transaction at a time.
 //
-// The fast path to host memory (tb/hostmem_bridge.py): the NIC's bursts are served here at full
+// The fast path to host memory (tb/harness/hostmem_bridge.py): the NIC's bursts are served here at full
 // beat rate, and Python wakes once per burst, reads one word and answers with one write.
 // A read burst raises rd_req with its request packed in rd_cmd; Python fences it, reads host
 // DRAM and writes rd_resp = {ack toggle, err, beats} (beat k in bits 64k+63:64k); the beats then

@@ -15,8 +15,8 @@
 // and, per NIC, those of bench_host (u_host_a, u_host_b): descriptor fetches and write-backs,
 // frames and bytes handed to the host.
 //
-// Its copies of ringnic's ports sit between `// BEGIN tb/tops.py` and `// END tb/tops.py` lines:
-// generated from rtl/ringnic.v by `make regs`; edit tb/tops.py, not them.
+// Its copies of ringnic's ports sit between `// BEGIN tb/tools/tops.py` and `// END tb/tools/tops.py` lines:
+// generated from rtl/ringnic.v by `make regs`; edit tb/tools/tops.py, not them.
 
 module ringnic_pair_bench #(
     parameter [47:0]  MAC_A      = 48'h02_0A_35_00_00_01, // NIC A's MAC address at reset (first octet in 47:40)
@@ -39,7 +39,7 @@ module ringnic_pair_bench #(
     output wire          b_irq,
 
     // ------------------------------------------------------------ the harness's register ports
-    // BEGIN tb/tops.py: harness ports
+    // BEGIN tb/tools/tops.py: harness ports
     input  wire [16:0]               a_s_axil_awaddr,
     input  wire [2:0]                a_s_axil_awprot,
     input  wire                      a_s_axil_awvalid,
@@ -78,12 +78,12 @@ module ringnic_pair_bench #(
     output wire [1:0]                b_s_axil_rresp,
     output wire                      b_s_axil_rvalid,
     input  wire                      b_s_axil_rready
-    // END tb/tops.py: harness ports
+    // END tb/tools/tops.py: harness ports
 );
 
 `include "ringnic_regmap.vh"
 
-    // BEGIN tb/tops.py: wires
+    // BEGIN tb/tools/tops.py: wires
     // NIC A: register port after the mux, DMA port
     wire [16:0]         a_nic_axil_awaddr;
     wire [2:0]          a_nic_axil_awprot;
@@ -194,7 +194,7 @@ module ringnic_pair_bench #(
     wire                b_m_axi_rlast;
     wire                b_m_axi_rvalid;
     wire                b_m_axi_rready;
-    // END tb/tops.py: wires
+    // END tb/tools/tops.py: wires
     wire a_busy, b_busy, a_err, b_err;
     wire a_phy_link_up = 1'b1, b_phy_link_up = 1'b1;  // the cable is always in
 
@@ -202,7 +202,7 @@ module ringnic_pair_bench #(
     assign bench_err  = a_err || b_err;
 
     ringnic_pair #(.MAC_A(MAC_A), .MAC_B(MAC_B)) u_pair (
-        // BEGIN tb/tops.py: pair
+        // BEGIN tb/tools/tops.py: pair
         .clk(clk),
         .rst(rst),
         .a_s_axil_awaddr(a_nic_axil_awaddr),
@@ -317,7 +317,7 @@ module ringnic_pair_bench #(
         .b_m_axi_rready(b_m_axi_rready),
         .b_phy_link_up(b_phy_link_up),
         .b_irq(b_irq)
-        // END tb/tops.py: pair
+        // END tb/tools/tops.py: pair
     );
 
     bench_host #(
@@ -326,7 +326,7 @@ module ringnic_pair_bench #(
     ) u_host_a (
         .clk(clk), .rst(rst), .run(bench_run), .tx_en(a_tx_en), .rx_en(a_rx_en),
         .ring_tx_base(ring_tx_base), .ring_rx_base(ring_rx_base), .busy(a_busy), .err(a_err),
-        // BEGIN tb/tops.py: host a
+        // BEGIN tb/tools/tops.py: host a
         .s_axil_awaddr(a_s_axil_awaddr),
         .s_axil_awprot(a_s_axil_awprot),
         .s_axil_awvalid(a_s_axil_awvalid),
@@ -400,7 +400,7 @@ module ringnic_pair_bench #(
         .s_axi_rlast(a_m_axi_rlast),
         .s_axi_rvalid(a_m_axi_rvalid),
         .s_axi_rready(a_m_axi_rready)
-        // END tb/tops.py: host a
+        // END tb/tools/tops.py: host a
     );
 
     bench_host #(
@@ -409,7 +409,7 @@ module ringnic_pair_bench #(
     ) u_host_b (
         .clk(clk), .rst(rst), .run(bench_run), .tx_en(b_tx_en), .rx_en(b_rx_en),
         .ring_tx_base(ring_tx_base), .ring_rx_base(ring_rx_base), .busy(b_busy), .err(b_err),
-        // BEGIN tb/tops.py: host b
+        // BEGIN tb/tools/tops.py: host b
         .s_axil_awaddr(b_s_axil_awaddr),
         .s_axil_awprot(b_s_axil_awprot),
         .s_axil_awvalid(b_s_axil_awvalid),
@@ -483,7 +483,7 @@ module ringnic_pair_bench #(
         .s_axi_rlast(b_m_axi_rlast),
         .s_axi_rvalid(b_m_axi_rvalid),
         .s_axi_rready(b_m_axi_rready)
-        // END tb/tops.py: host b
+        // END tb/tools/tops.py: host b
     );
 
     // ------------------------------------------------------------ link counters

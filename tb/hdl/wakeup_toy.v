@@ -2,7 +2,7 @@
 `timescale 1ns/1ps
 
 // wakeup_toy: the smallest design with a clock and a slower signal, for tests/test_wakeups.py,
-// which pins tb/wakeups.py's counts of simulator->Python callbacks on it.
+// which pins tb/harness/wakeups.py's counts of simulator->Python callbacks on it.
 
 module wakeup_toy #(
     parameter integer PERIOD = 8   // cycles between pulses (2..256)

@@ -32,7 +32,7 @@ module native_bench;
     ringnic_pair_bench dut (
         .clk(clk), .rst(rst), .bench_run(bench_run),
         .a_tx_en(1'b1), .a_rx_en(duplex), .b_tx_en(duplex), .b_rx_en(1'b1),
-        .ring_tx_base(32'h1000), .ring_rx_base(32'h2000),   // tb/bench_tests.py's TX_RING, RX_RING
+        .ring_tx_base(32'h1000), .ring_rx_base(32'h2000),   // tb/apps/bench_tests.py's TX_RING, RX_RING
         .bench_busy(bench_busy), .bench_err(bench_err), .a_irq(a_irq), .b_irq(b_irq),
         .a_s_axil_awaddr(awaddr), .a_s_axil_awprot(3'd0), .a_s_axil_awvalid(aw_v_a), .a_s_axil_awready(a_awready),
         .a_s_axil_wdata(wdata), .a_s_axil_wstrb(4'hF), .a_s_axil_wvalid(w_v_a), .a_s_axil_wready(a_wready),

@@ -42,9 +42,9 @@ from pydriver.kernel.skbuff import csum_fold, csum_partial, skb_from_bytes, skb_
 from pydriver.ringnic import regs
 from pydriver.ringnic.netdev import update_stats
 from pydriver.ringnic.desc import RXD_LAYOUT, RXD_STAT_DD, RXD_STAT_EOP, RXD_STAT_IXSM, RXD_STATUS, TXD_UPPER, unpack
-from tb.board import Board, BoardCheckError, checked_test
-from tb.ringnic_tb import RingnicTB
-from tb.traffic import (ACP_OVERLAY, NIC_MAC, PEER_MAC, delivered, on_wire, rx_frame, tx_frame, until, up, wire,
+from tb.harness.board import Board, BoardCheckError, checked_test
+from tb.harness.ringnic_tb import RingnicTB
+from tb.harness.traffic import (ACP_OVERLAY, NIC_MAC, PEER_MAC, delivered, on_wire, rx_frame, tx_frame, until, up, wire,
                         with_fcs)
 
 PEER = PEER_MAC

@@ -1,4 +1,4 @@
-"""`ethtool` against the driver (driver path: ethtool), through tb/ethtool.py and ethtool_ops only,
+"""`ethtool` against the driver (driver path: ethtool), through tb/harness/ethtool.py and ethtool_ops only,
 the way a user types it: -i, the link settings, -S, -g/-G (a resize while up: down, new rings,
 up, traffic again), -c/-C onto ITR/RDTR/RADV/TIDV/TADV (read back with -d), -k/-K, -s msglvl, -r.
 """
@@ -8,9 +8,9 @@ import pytest
 from pydriver.kernel.errno import EINVAL, EOPNOTSUPP
 from pydriver.kernel.netdevice import NETIF_F_HW_CSUM, NETIF_F_SG, netif_carrier_ok
 from pydriver.kernel.printk import dmesg
-from tb.board import checked_test
-from tb.ethtool import EthtoolError, ethtool, stats
-from tb.traffic import delivered, on_wire, rx_frame, tx_frame, until, up, wire
+from tb.harness.board import checked_test
+from tb.harness.ethtool import EthtoolError, ethtool, stats
+from tb.harness.traffic import delivered, on_wire, rx_frame, tx_frame, until, up, wire
 
 
 def dump(text: str) -> dict:

@@ -12,9 +12,9 @@ from pydriver.kernel.netdevice import ip_link_show, netdev_priv, netif_carrier_o
 from pydriver.kernel.printk import dmesg
 from pydriver.kernel.timer import jiffies, timer_pending
 from pydriver.ringnic import regs
-from tb.board import checked_test
-from tb.topology import PEER_IP, SN0_IP, single
-from tb.traffic import rx_frame, until, wire, wire_idle
+from tb.harness.board import checked_test
+from tb.harness.topology import PEER_IP, SN0_IP, single
+from tb.harness.traffic import rx_frame, until, wire, wire_idle
 
 
 @checked_test()

@@ -16,9 +16,9 @@ from pydriver.kernel.netdevice import dev_get_by_name, netdev_priv
 from pydriver.ringnic import netdev as ringnic_netdev
 from pydriver.ringnic.netdev import update_stats
 from pydriver.ringnic.desc import DESC_SIZE, RXD_STAT_DD, RXD_STATUS
-from tb.board import checked_test
-from tb.irq import DEFAULT_LATENCY_NS
-from tb.traffic import burst, delivered, rx_frame, until, up, wire, wire_idle
+from tb.harness.board import checked_test
+from tb.harness.irq import DEFAULT_LATENCY_NS
+from tb.harness.traffic import burst, delivered, rx_frame, until, up, wire, wire_idle
 
 RDTR_UNIT_NS = 1024
 

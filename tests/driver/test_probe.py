@@ -12,8 +12,8 @@ from pydriver.kernel.netdevice import IFF_LOOPBACK, NET_ADDR_PERM, NETREG_REGIST
 from pydriver.kernel.printk import dmesg
 from pydriver.ringnic import regs
 from pydriver.ringnic.main import ringnic_driver
-from tb.board import BRAM_BASE, Board, checked_test
-from tb.ringnic_tb import AxiError, RingnicTB
+from tb.harness.board import BRAM_BASE, Board, checked_test
+from tb.harness.ringnic_tb import AxiError, RingnicTB
 
 NIC_BASE, NIC_SIZE = 0x43C00000, 0x20000
 RTL_MAC = bytes.fromhex("020a35000001")  # rtl/ringnic.v MAC_ADDR default

@@ -5,8 +5,8 @@ from pydriver.kernel.etherdevice import is_local_ether_addr, is_valid_ether_addr
 from pydriver.kernel.netdevice import NET_ADDR_RANDOM, dev_get_by_name
 from pydriver.kernel.printk import dmesg
 from pydriver.ringnic import regs
-from tb.board import Board, checked_test
-from tb.ringnic_tb import RingnicTB
+from tb.harness.board import Board, checked_test
+from tb.harness.ringnic_tb import RingnicTB
 
 HDL_PARAMETERS = {"MAC_ADDR": 0}  # RAL0/RAH0 reset to 0 with Address Valid clear
 

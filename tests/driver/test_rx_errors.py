@@ -18,9 +18,9 @@ from pydriver.kernel.interrupt import disable_irq, enable_irq
 from pydriver.kernel.mm import cpu_write_u64
 from pydriver.kernel.netdev_queue import dev_get_stats
 from pydriver.ringnic import regs
-from tb.ethtool import stats as ethtool_stats
-from tb.board import checked_test
-from tb.traffic import delivered, rx_frame, until, up, wire, wire_idle
+from tb.harness.ethtool import stats as ethtool_stats
+from tb.harness.board import checked_test
+from tb.harness.traffic import delivered, rx_frame, until, up, wire, wire_idle
 
 
 # ------------------------------------------------------------------ helpers

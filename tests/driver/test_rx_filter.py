@@ -14,9 +14,9 @@ from pydriver.kernel.netdev_queue import dev_get_stats
 from pydriver.kernel.netdevice import dev_set_allmulti, dev_set_mtu, dev_set_promiscuity, netif_carrier_ok
 from pydriver.kernel.printk import dmesg
 from pydriver.ringnic import regs
-from tb.board import checked_test
-from tb.ethframe import mta_hash
-from tb.traffic import PEER_MAC, offer, rx_frame, until, up
+from tb.harness.board import checked_test
+from tb.harness.ethframe import mta_hash
+from tb.harness.traffic import PEER_MAC, offer, rx_frame, until, up
 
 OTHER_MAC = "02:00:00:00:00:99"  # a third station on the segment
 BCAST = "ff:ff:ff:ff:ff:ff"

@@ -12,8 +12,8 @@ from pydriver.kernel.netdev_queue import dev_get_stats
 from pydriver.kernel.netdevice import NET_ADDR_SET, dev_set_mac_address, dev_set_mtu
 from pydriver.kernel.printk import dmesg
 from pydriver.ringnic import regs, rx
-from tb.board import checked_test
-from tb.traffic import offer, rx_frame, until, up
+from tb.harness.board import checked_test
+from tb.harness.traffic import offer, rx_frame, until, up
 
 LPE_MAX = 16384  # ringnic_rx MAX_FRAME: the longest frame with RCTL.LPE, FCS included
 BSIZE_MASK = regs.RCTL_BSIZE | regs.RCTL_BSEX

@@ -12,9 +12,9 @@ from scapy.layers.l2 import Ether
 from pydriver.kernel.netdev_queue import dev_get_stats, netdev_get_tx_queue
 from pydriver.kernel.netdevice import netdev_priv
 from pydriver.ringnic.netdev import update_stats
-from tb.board import Board, checked_test
-from tb.ringnic_tb import RingnicTB
-from tb.traffic import PEER_MAC, on_wire, tx_frame, up
+from tb.harness.board import Board, checked_test
+from tb.harness.ringnic_tb import RingnicTB
+from tb.harness.traffic import PEER_MAC, on_wire, tx_frame, up
 
 # Open defect (found when the link model and STATUS.GIO_MASTER_EN met): ndo_stop waits for
 # GIO_MASTER_EN to clear, which stays set while the TX engine drains into a MAC that cannot send

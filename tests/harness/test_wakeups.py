@@ -1,4 +1,4 @@
-"""tb/wakeups.py counts what the simulator costs in Python: pinned on a toy design.
+"""tb/harness/wakeups.py counts what the simulator costs in Python: pinned on a toy design.
 
 Each await of a GPI trigger is one simulator->Python callback of its kind, and one task resume;
 awaiting Python-only events costs no callback. make bench reports these counts per frame.
@@ -8,7 +8,7 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, Event, RisingEdge, Timer
 
-from tb.wakeups import Wakeups
+from tb.harness.wakeups import Wakeups
 
 HDL_TOPLEVEL = "wakeup_toy"
 PERIOD = 8  # the toy's default

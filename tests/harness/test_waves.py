@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import pytest
 
-from tb import gtkw, runner
+from tb.tools import gtkw, runner
 
 # (save file, a test on the toplevel it is for, host memory model): one NIC and the two-NIC pair,
 # each with host memory behind cocotbext-axi's AxiRam and on the fast path

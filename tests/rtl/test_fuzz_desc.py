@@ -22,7 +22,7 @@ import random
 import cocotb
 from cocotb.triggers import ClockCycles
 
-from tb import fuzz
+from tb.harness import fuzz
 from tb.blocks import tx_engine as txe
 from tb.blocks.tx_engine import (E_BAD_RING, E_TOO_LONG, E_ZERO_LEN, EN, EOP, IFCS, PSP, RS, TXE, Ring, TxBench,
                             after_sw_rst, frame_of_len)

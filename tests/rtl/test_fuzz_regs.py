@@ -24,11 +24,11 @@ from cocotb.triggers import Timer, with_timeout
 from cocotbext.axi import AxiResp
 
 from pydriver.ringnic import regs
-from tb import fuzz
+from tb.harness import fuzz
 from tb.blocks.regs import raw_read, raw_write
-from tb.ethframe import with_fcs
-from tb.ringnic_tb import RingnicTB
-from tb.traffic import on_wire
+from tb.harness.ethframe import with_fcs
+from tb.harness.ringnic_tb import RingnicTB
+from tb.harness.traffic import on_wire
 
 WINDOW = 1 << 17
 REG_OFFS = sorted({off + k * stride for off, n, stride, _ in regs.LAYOUT for k in range(n)})

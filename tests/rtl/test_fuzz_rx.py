@@ -17,7 +17,7 @@ import random
 import cocotb
 
 from pydriver.ringnic import regs
-from tb import fuzz
+from tb.harness import fuzz
 from tb.blocks.rx_engine import BUFS, MAX_FRAME, RxBench, make_frame
 
 HDL_TOPLEVEL = "ringnic_rx"

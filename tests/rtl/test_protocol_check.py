@@ -15,7 +15,7 @@ import pytest
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
 
-from tb import runner
+from tb.tools import runner
 
 HDL_TOPLEVEL = "protocol_bad_top"
 

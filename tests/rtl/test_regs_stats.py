@@ -15,8 +15,8 @@ import cocotb
 from cocotb.triggers import FallingEdge, RisingEdge
 
 from pydriver.ringnic import regs
-from tb import fuzz
-from tb.ringnic_tb import RingnicTB
+from tb.harness import fuzz
+from tb.harness.ringnic_tb import RingnicTB
 
 HDL_TOPLEVEL = "ringnic_regs"  # the block's hardware-side inputs are ports (see test_regs.py)
 

@@ -9,7 +9,7 @@ ICS/IMS/IMC and the ICR read.
 import cocotb
 
 from pydriver.ringnic import regs
-from tb.ringnic_tb import RingnicTB
+from tb.harness.ringnic_tb import RingnicTB
 from tb.blocks.regs import Model, expect_slverr_read, expect_slverr_write, gaps, irq_after
 
 

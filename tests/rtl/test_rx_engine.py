@@ -15,7 +15,7 @@ import cocotb
 from pydriver.ringnic import desc, regs
 from tb.blocks.rx_engine import (BCAST, BUFS, CLK_NS, MAX_FRAME, OUR_MAC, PB_BEATS, RING, RING_LOG2, RxBench, bench,
                                  make_frame)
-from tb.ethframe import mta_hash
+from tb.harness.ethframe import mta_hash
 
 HDL_TOPLEVEL = "ringnic_rx"
 

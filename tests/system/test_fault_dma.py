@@ -1,6 +1,6 @@
 """Fault injection on the NIC's DMA (issue 12, item 4), through the real driver and the RTL.
 
-tb/dma_faults.py answers a chosen burst of one channel (TX descriptor fetch, TX payload read, TX
+tb/harness/dma_faults.py answers a chosen burst of one channel (TX descriptor fetch, TX payload read, TX
 write-back, RX descriptor fetch, RX payload write, RX write-back) with SLVERR or DECERR, holds
 it for hundreds to thousands of cycles, or has the host-memory fence refuse it. Properties,
 after each fault:
@@ -25,10 +25,10 @@ from pydriver.kernel.mm import mm_allocations
 from pydriver.kernel.netdev_queue import netdev_get_tx_queue, netif_queue_stopped
 from pydriver.kernel.netdevice import dev_close, dev_open, netif_carrier_ok
 from pydriver.ringnic import regs
-from tb import fuzz
-from tb.board import checked_test
-from tb.dma_faults import CAUSE, CHANNELS, KINDS, REFUSED, STALL_POINTS, DmaFaultInjector, Fault, direction_of
-from tb.traffic import on_wire, rx_frame, tx_frame, until, up, wire
+from tb.harness import fuzz
+from tb.harness.board import checked_test
+from tb.harness.dma_faults import CAUSE, CHANNELS, KINDS, REFUSED, STALL_POINTS, DmaFaultInjector, Fault, direction_of
+from tb.harness.traffic import on_wire, rx_frame, tx_frame, until, up, wire
 
 KEYS = tuple(f"fault_{ch}_{k}" for ch in CHANNELS for k in KINDS) + (
     "faults_injected", "engine_stops", "recoveries", "stalls_survived", "frames_checked", "hangs", "leaks")

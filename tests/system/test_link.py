@@ -8,10 +8,10 @@ arrive, in order, when the cable is plugged back, with the "NIC Link is Up" line
 from pydriver.kernel.netdev_queue import dev_get_stats, netdev_get_tx_queue, netif_queue_stopped
 from pydriver.kernel.netdevice import ip_link_show, netif_carrier_ok
 from pydriver.kernel.printk import dmesg
-from tb.board import checked_test
-from tb.ethtool import ethtool, stats
-from tb.topology import PAIR_TOPLEVEL, SN0_IP, SN1_IP, adapters, pair
-from tb.traffic import until
+from tb.harness.board import checked_test
+from tb.harness.ethtool import ethtool, stats
+from tb.harness.topology import PAIR_TOPLEVEL, SN0_IP, SN1_IP, adapters, pair
+from tb.harness.traffic import until
 
 HDL_TOPLEVEL = PAIR_TOPLEVEL
 UP_MSG = "NIC Link is Up 1000 Mbps Full Duplex, Flow Control: None"

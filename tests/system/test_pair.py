@@ -12,10 +12,10 @@ from scapy.layers.l2 import ARP, Ether
 
 from pydriver.kernel.netdev_queue import dev_get_stats
 from pydriver.ringnic.netdev import update_stats
-from tb import pcap
-from tb.board import checked_test
-from tb.topology import PAIR_TOPLEVEL, SN0_IP, SN1_IP, adapters, pair
-from tb.traffic import until
+from tb.harness import pcap
+from tb.harness.board import checked_test
+from tb.harness.topology import PAIR_TOPLEVEL, SN0_IP, SN1_IP, adapters, pair
+from tb.harness.traffic import until
 
 HDL_TOPLEVEL = PAIR_TOPLEVEL
 

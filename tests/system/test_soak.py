@@ -1,6 +1,6 @@
 """Soak (issue 12, item 5): frames both ways at once through the two-NIC pair, random sizes
 (60..1514 and jumbo, MTU 9000), random batches and gaps, random DMA latency and ready pauses,
-the receiving CPU's load changing at random, NAPI on with a random weight (tb/soak.py).
+the receiving CPU's load changing at random, NAPI on with a random weight (tb/harness/soak.py).
 
 Properties: sent = delivered + counted per flow (the netdevs' and the NICs' counters), GPTC =
 tx_packets, in order per flow, every byte intact (scapy parses a sample), no DMA-API report or
@@ -18,10 +18,10 @@ import cocotb
 from cocotb.triggers import Timer
 
 from pydriver.kernel.netdevice import dev_set_mtu
-from tb import fuzz
-from tb.board import checked_test
-from tb.soak import JUMBO_MTU, Soak, axi_delays, cpu_load
-from tb.topology import PAIR_TOPLEVEL, pair
+from tb.harness import fuzz
+from tb.harness.board import checked_test
+from tb.harness.soak import JUMBO_MTU, Soak, axi_delays, cpu_load
+from tb.harness.topology import PAIR_TOPLEVEL, pair
 
 HDL_TOPLEVEL = PAIR_TOPLEVEL
 PCAP_MAX = 2_000  # a larger soak keeps no capture (Python per frame and memory for every frame)

@@ -1,4 +1,4 @@
-"""The TAP bridge (tb/tap.py): the real kernel's tools through the two simulated NICs.
+"""The TAP bridge (tb/apps/tap.py): the real kernel's tools through the two simulated NICs.
 
 Each stack side of the pair is a Linux TAP in a network namespace of its own (tap0 10.213.0.1 in
 rnic-<pid>-0, tap1 10.213.0.2 in rnic-<pid>-1); arping, ping and iperf3 run in them as
@@ -19,9 +19,10 @@ import time
 
 import pytest
 
-from tb import runner, tap
-from tb.board import checked_test
-from tb.topology import PAIR_TOPLEVEL, SN1_IP
+from tb.tools import runner
+from tb.apps import tap
+from tb.harness.board import checked_test
+from tb.harness.topology import PAIR_TOPLEVEL, SN1_IP
 
 HDL_TOPLEVEL = PAIR_TOPLEVEL
 SN1_MAC = "02:0a:35:00:00:02"
@@ -123,14 +124,14 @@ def _wait_line(lines: queue.Queue, pattern: str, timeout_s: float, seen: list) -
 
 @pytest.mark.parametrize("sim", _sim_params())
 def test_tap_cleanup_after_kill(sim, tmp_path):
-    """`make tap`'s orchestrator (python -m tb.tap_session) runs the session; once ping's first reply
+    """`make tap`'s orchestrator (python -m tb.apps.tap_session) runs the session; once ping's first reply
     came back through the RTL, the simulator is SIGKILLed with iperf3 -s and ping still running in
     the namespaces. The orchestrator sees the simulation fail, and afterwards no namespace of
     that run, no TAP, no mount and no process (in or on its namespaces) is left."""
     require("ping", "arping", "iperf3")
     tap.cleanup_stale()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "tb.tap_session", "--sim", sim, "--transcript",
+    proc = subprocess.Popen([sys.executable, "-m", "tb.apps.tap_session", "--sim", sim, "--transcript",
                              str(tmp_path / "transcript.txt")], cwd=runner.ROOT, env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)

@@ -1,5 +1,5 @@
 """Teardown under load (issue 14, item 6): on the pair, while both NICs flood both ways with NAPI
-polling and DMA in flight (tb/soak.py's flows, random DMA latency), `ip link set down`, `rmmod`
+polling and DMA in flight (tb/harness/soak.py's flows, random DMA latency), `ip link set down`, `rmmod`
 and a ring resize (down, new ring sizes, up: what e1000_set_ringparam does; the driver has no
 ethtool -G yet, so the harness does those three steps).
 
@@ -17,10 +17,10 @@ from cocotb.triggers import Timer
 from pydriver.kernel.netdev_queue import netdev_get_tx_queue, netif_queue_stopped
 from pydriver.kernel.netdevice import dev_change_name, dev_close, dev_get_by_name, netdev_priv
 from pydriver.ringnic import regs, rx, tx
-from tb import fuzz
-from tb.board import checked_test
-from tb.soak import BusWatch, Soak, axi_delays, slow_dma
-from tb.topology import PAIR_TOPLEVEL, pair
+from tb.harness import fuzz
+from tb.harness.board import checked_test
+from tb.harness.soak import BusWatch, Soak, axi_delays, slow_dma
+from tb.harness.topology import PAIR_TOPLEVEL, pair
 
 HDL_TOPLEVEL = PAIR_TOPLEVEL
 

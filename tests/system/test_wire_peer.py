@@ -1,12 +1,12 @@
-"""Topology 1: one NIC with a scapy host on its wire (tb/topology.WirePeer) that answers ARP and
+"""Topology 1: one NIC with a scapy host on its wire (tb/harness/topology.WirePeer) that answers ARP and
 ICMP echo and sources and sinks UDP; eth0's stack side is a scapy host too. Everything the NIC
 sends is FCS-checked by the peer; everything the peer sends carries its FCS.
 """
 
-from tb import pcap
-from tb.board import checked_test
-from tb.topology import PEER_IP, SN0_IP, single
-from tb.traffic import until
+from tb.harness import pcap
+from tb.harness.board import checked_test
+from tb.harness.topology import PEER_IP, SN0_IP, single
+from tb.harness.traffic import until
 
 
 @checked_test()

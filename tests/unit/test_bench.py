@@ -1,8 +1,8 @@
-"""tb/bench.py's report on a made-up result set: ratios, goals, the table and the JSON (no simulator)."""
+"""tb/apps/bench.py's report on a made-up result set: ratios, goals, the table and the JSON (no simulator)."""
 
 import json
 
-from tb import bench
+from tb.apps import bench
 
 MACHINE = {"cpu": "Test CPU", "nproc": 2, "python": "3.11.7", "verilator": "5.48", "icarus": "Icarus 11.0",
            "cocotb": "2.1.0"}
@@ -113,7 +113,7 @@ def test_every_workload_has_a_bench_test_and_a_size_per_simulator():
     import ast
     from pathlib import Path
 
-    src = (Path(bench.ROOT) / "tb" / "bench_tests.py").read_text()
+    src = (Path(bench.ROOT) / "tb" / "apps" / "bench_tests.py").read_text()
     names = {n.id for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Name)} | \
             {n.name for n in ast.walk(ast.parse(src)) if isinstance(n, ast.AsyncFunctionDef)}
     for w in bench.WORKLOADS:

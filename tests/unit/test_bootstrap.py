@@ -3,7 +3,7 @@
 import os
 import subprocess
 
-from tb.runner import ROOT
+from tb.tools.runner import ROOT
 
 
 def make(*args, env=None):

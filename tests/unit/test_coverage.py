@@ -1,8 +1,8 @@
-"""tb/coverage.py: the .dat merge, the lcov tracefile and the per-file report, on canned points."""
+"""tb/tools/coverage.py: the .dat merge, the lcov tracefile and the per-file report, on canned points."""
 
 from pathlib import Path
 
-from tb import coverage
+from tb.tools import coverage
 
 
 def point(f: str, line: int, t: str, spec: str, hier: str, count: int, n: int = 1, o: str = "block") -> str:

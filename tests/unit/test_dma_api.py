@@ -21,7 +21,7 @@ from pydriver.kernel.mm import (PAGE_OFFSET, ZERO_SIZE_PTR, alloc_pages, cpu_rea
 from pydriver.kernel.printk import dmesg
 from pydriver.kernel.slab import devm_kzalloc, kfree, kmalloc, kzalloc
 from pydriver.kernel.swiotlb import swiotlb_init, swiotlb_used
-from tb.hostmem import HostMemory, install
+from tb.harness.hostmem import HostMemory, install
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from pydriver.kernel.mm import (PAGE_SIZE, __get_free_pages, cpu_read, cpu_write
 from pydriver.kernel.printk import dmesg
 from pydriver.kernel.slab import kfree, kmalloc
 from pydriver.kernel.swiotlb import swiotlb_exit
-from tb.hostmem import HostMemory, install
+from tb.harness.hostmem import HostMemory, install
 
 HERE = Path(__file__).name
 HEAD = "DMA-API: ringnic 43c00000.ethernet: "

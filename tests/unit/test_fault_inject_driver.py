@@ -25,9 +25,9 @@ from pydriver.ringnic import main as ringnic
 from pydriver.ringnic import regs
 from pydriver.ringnic.tx import ringnic_xmit_frame
 from pydriver.ringnic.rx import alloc_rx_buffers
-from tb import fuzz
-from tb.hostmem import HostMemory, install
-from tb.runner import ROOT
+from tb.harness import fuzz
+from tb.harness.hostmem import HostMemory, install
+from tb.tools.runner import ROOT
 
 DRIVER = ("pydriver/ringnic/",)      # only the driver's call sites fail, never the harness's
 PHASES = ("probe", "open", "xmit", "refill")
@@ -165,7 +165,7 @@ HANDLED = {"driver_fault_sites": len({k for p in RECORD.values() for k in p}), "
 
 @pytest.fixture(scope="module", autouse=True)
 def report():
-    """The sweep's counts for `make fuzz`'s report (tb/fuzz.py merges build/fuzz/parts/)."""
+    """The sweep's counts for `make fuzz`'s report (tb/harness/fuzz.py merges build/fuzz/parts/)."""
     yield
     fuzz.record("test_fault_sweep_every_driver_site", "python", 0, {**HANDLED, "failures": len(CASES) - HANDLED[
         "driver_faults_handled"]})

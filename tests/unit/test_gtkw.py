@@ -2,12 +2,12 @@
 
 import pytest
 
-from tb import gtkw
+from tb.tools import gtkw
 
 
 @pytest.mark.parametrize("path", list(gtkw.DERIVED), ids=lambda p: p.name)
 def test_derived_save_file_is_current(path):
-    assert path.read_text() == gtkw.DERIVED[path](), "stale: run `python -m tb.gtkw --write`"
+    assert path.read_text() == gtkw.DERIVED[path](), "stale: run `python -m tb.tools.gtkw --write`"
 
 
 def test_each_test_gets_the_save_file_of_its_toplevel():

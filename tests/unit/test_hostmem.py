@@ -19,8 +19,8 @@ from pydriver.kernel.mm import __pa, cpu_read, cpu_read_u32, cpu_write, cpu_writ
 from pydriver.kernel.printk import dmesg
 from pydriver.kernel.slab import kmalloc
 from pydriver.ringnic.desc import TXD_STAT_DD, TXD_UPPER
-from tb.cpu_view import CpuCache, Dram
-from tb.hostmem import DmaCheckError, HostMemory, IommuAbort, axi_burst_span, install
+from tb.harness.cpu_view import CpuCache, Dram
+from tb.harness.hostmem import DmaCheckError, HostMemory, IommuAbort, axi_burst_span, install
 
 DD = TXD_STAT_DD.to_bytes(4, "little")  # a TX descriptor's upper dword with DD, as the NIC writes it
 

@@ -1,9 +1,9 @@
-"""tb/hostmem_bridge.py's strobed write: exactly the strobed bytes land, in as few DRAM writes as
+"""tb/harness/hostmem_bridge.py's strobed write: exactly the strobed bytes land, in as few DRAM writes as
 contiguous runs allow."""
 
 import random
 
-from tb.hostmem_bridge import BridgePort
+from tb.harness.hostmem_bridge import BridgePort
 
 
 class Dram:
@@ -44,7 +44,7 @@ def test_rx_payload_at_offset_two_is_one_write():
 
 def test_request_word_layout():
     """host_mem_bridge.v packs {AxID, AxBURST, AxSIZE, AxLEN, AxADDR} low to high into one word."""
-    from tb.hostmem_bridge import decode
+    from tb.harness.hostmem_bridge import decode
 
     word = (0x5 << 45) | (1 << 43) | (3 << 40) | (255 << 32) | 0x1234_5002
     addr, beats, burst, span = decode(word)

@@ -1,5 +1,5 @@
 """Hard interrupts: request/free, shared lines, depth, synchronize_irq, context, note_interrupt,
-/proc/interrupts, softirq plumbing, and tb/irq.py's line logic on a fake (asyncio) cocotb."""
+/proc/interrupts, softirq plumbing, and tb/harness/irq.py's line logic on a fake (asyncio) cocotb."""
 
 import asyncio
 
@@ -434,7 +434,7 @@ def test_irq_softirq_restart_is_bounded(clock):
     assert S.local_softirq_pending() == 1 << S.TASKLET_SOFTIRQ
 
 
-# --- tb/irq.py on a fake cocotb -----------------------------------------------------------
+# --- tb/harness/irq.py on a fake cocotb -----------------------------------------------------------
 
 class FakeSignal:
     def __init__(self):
@@ -453,7 +453,7 @@ class FakeTrigger:
 
 
 def fake_cocotb(monkeypatch, sig):
-    import tb.irq as T
+    import tb.harness.irq as T
 
     class Event(asyncio.Event):
         def wait(self):

@@ -1,5 +1,5 @@
 """ethtool_ops in the kernel model (pydriver/kernel/ethtool.py) and the `ethtool` front end
-(tb/ethtool.py) on a netdev whose ops are plain functions: argument checks of the core,
+(tb/harness/ethtool.py) on a netdev whose ops are plain functions: argument checks of the core,
 netdev_update_features' rules, the tool's output formats and errors."""
 
 import asyncio
@@ -11,7 +11,7 @@ from pydriver.kernel import ethtool as core
 from pydriver.kernel import netdevice as nd
 from pydriver.kernel.errno import EINVAL, EOPNOTSUPP
 from pydriver.kernel.etherdevice import alloc_etherdev, eth_hw_addr_set
-from tb.ethtool import RINGNIC_REGS_V1, EthtoolError, ethtool
+from tb.harness.ethtool import RINGNIC_REGS_V1, EthtoolError, ethtool
 
 
 def run(coro):

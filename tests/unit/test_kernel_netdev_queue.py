@@ -14,7 +14,7 @@ from pydriver.kernel.netdevice import NetDeviceOps, dev_open, netif_carrier_on, 
 from pydriver.kernel.printk import dmesg
 from pydriver.kernel.skbuff import skb_from_bytes
 from pydriver.kernel.timer import NSEC_PER_JIFFY
-from tb.hostmem import HostMemory, install
+from tb.harness.hostmem import HostMemory, install
 
 run = asyncio.run
 

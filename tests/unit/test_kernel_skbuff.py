@@ -10,7 +10,7 @@ from pydriver.kernel.skbuff import (NET_IP_ALIGN, NET_SKB_PAD, PACKET_BROADCAST,
                                     alloc_skb, eth_skb_pad, eth_type_trans, kfree_skb, netdev_alloc_skb_ip_align,
                                     skb_bytes, skb_from_scapy, skb_headlen, skb_headroom, skb_pull, skb_push,
                                     skb_put, skb_put_data, skb_reserve, skb_tailroom)
-from tb.hostmem import HostMemory, install
+from tb.harness.hostmem import HostMemory, install
 
 
 class Dev:

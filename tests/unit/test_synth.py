@@ -1,10 +1,10 @@
-"""`make synth`'s arithmetic (tb/synth.py) on a canned yosys 0.23 `stat -json`, without yosys."""
+"""`make synth`'s arithmetic (tb/tools/synth.py) on a canned yosys 0.23 `stat -json`, without yosys."""
 
 import json
 
 import pytest
 
-from tb import synth
+from tb.tools import synth
 
 # The shape yosys 0.23 writes: a parameterised module hashed, one with its parameters spelled out,
 # a plain module as `\name` (but `name` as a cell type), and the hierarchy printed as bare text

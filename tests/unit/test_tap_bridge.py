@@ -1,4 +1,4 @@
-"""tb/tap.py without a simulator: the parsers of the tools' own output (samples taken from real
+"""tb/apps/tap.py without a simulator: the parsers of the tools' own output (samples taken from real
 runs through the simulated NICs), the UDP rate choice, the precondition line, and -- as root --
 the TAP device and the sweep that removes a crashed run's namespaces and processes."""
 
@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from tb import runner, tap
+from tb.tools import runner
+from tb.apps import tap
 
 PING = """PING 10.213.0.2 (10.213.0.2) 56(84) bytes of data.
 64 bytes from 10.213.0.2: icmp_seq=1 ttl=64 time=36.8 ms
@@ -154,7 +155,7 @@ def test_cleanup_stale_kills_and_deletes_only_dead_owners():
 
 def _orchestrator(env_extra=None, prefix=()):
     env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([*prefix, sys.executable, "-m", "tb.tap_session"], cwd=runner.ROOT, env=env,
+    return subprocess.run([*prefix, sys.executable, "-m", "tb.apps.tap_session"], cwd=runner.ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -167,7 +168,7 @@ def test_make_tap_stops_with_one_line_without_tun():
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root to drop to nobody")
 def test_make_tap_stops_with_one_line_when_not_root():
     nobody = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
-    probe = subprocess.run([*nobody, sys.executable, "-c", "import tb.tap_session"], cwd=runner.ROOT,
+    probe = subprocess.run([*nobody, sys.executable, "-c", "import tb.apps.tap_session"], cwd=runner.ROOT,
                            capture_output=True, text=True, timeout=60)
     if probe.returncode != 0:
         pytest.skip(f"user nobody cannot import the checkout here: {probe.stderr.strip().splitlines()[-1:]}")

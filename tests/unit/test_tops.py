@@ -1,8 +1,8 @@
-"""The HDL test tops that re-wire ringnic's ports are generated from its port list (tb/tops.py)."""
+"""The HDL test tops that re-wire ringnic's ports are generated from its port list (tb/tools/tops.py)."""
 
 import pytest
 
-from tb import tops
+from tb.tools import tops
 
 
 @pytest.mark.parametrize("path", list(tops.GENERATED), ids=lambda p: p.name)
@@ -23,8 +23,8 @@ def test_ports_follow_the_nic():
 
 def test_bench_tops_keep_their_hand_written_parts_around_generated_regions(tmp_path):
     bench = (tops.HDL / "ringnic_pair_bench.v").read_text()
-    assert "cnt_ab_frames" in bench and bench.count("// BEGIN tb/tops.py:") == 5
+    assert "cnt_ab_frames" in bench and bench.count("// BEGIN tb/tools/tops.py:") == 5
     broken = tmp_path / "bench.v"
-    broken.write_text(bench.replace("// END tb/tops.py: pair", ""))
+    broken.write_text(bench.replace("// END tb/tools/tops.py: pair", ""))
     with pytest.raises(AssertionError, match="pair"):
         tops.fill(broken, tops._pair_bench_regions())

@@ -1,10 +1,10 @@
-"""tb/traffic.py's fast frame builder gives the bytes scapy builds, checksums included."""
+"""tb/harness/traffic.py's fast frame builder gives the bytes scapy builds, checksums included."""
 
 import pytest
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
-from tb.traffic import NIC_MAC, PEER_MAC, PORT_DST, PORT_SRC, rx_frame, tx_frame, udp_frame_scapy
+from tb.harness.traffic import NIC_MAC, PEER_MAC, PORT_DST, PORT_SRC, rx_frame, tx_frame, udp_frame_scapy
 
 
 @pytest.mark.parametrize("i,size", [(0, 60), (1, 60), (77, 128), (255, 1514), (0x7FFF, 9018), (40000, 42)])

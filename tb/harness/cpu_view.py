@@ -1,4 +1,4 @@
-"""The CPU's side of host memory: DRAM, the data cache, the write buffer (used by tb/hostmem.py).
+"""The CPU's side of host memory: DRAM, the data cache, the write buffer (used by tb/harness/hostmem.py).
 
 * ``Dram``: sparse bytes (4 KiB pages, zero until written).  Also the object cocotbext-axi's
   Memory/AxiRam accepts as ``mem=`` (``len()``, slice get/set); reads past the end give zeros and

@@ -31,8 +31,8 @@ from pydriver.kernel.netdev_queue import netdev_get_tx_queue
 from pydriver.kernel.netdevice import IFF_UP, netdev_priv, netif_running
 from pydriver.kernel.softirq import net_hotdata
 from pydriver.ringnic.netdev import update_stats
-from tb.topology import SN0_IP, SN1_IP
-from tb.traffic import until
+from tb.harness.topology import SN0_IP, SN1_IP
+from tb.harness.traffic import until
 
 PORT_BASE = 40000          # flow k's UDP destination port is PORT_BASE + k
 HDR = 14 + 20 + 8          # Ether + IPv4 + UDP

@@ -1,6 +1,6 @@
 """Line and branch coverage of rtl/ from the regression (`make coverage`).
 
-Each Verilator run of a coverage build (RINGNIC_COVERAGE=1, tb/runner.py) writes a
+Each Verilator run of a coverage build (RINGNIC_COVERAGE=1, tb/tools/runner.py) writes a
 `coverage.dat` of its own into build/coverage/dat/. This merges them, the way
 `verilator_coverage --write-info` does, into an lcov tracefile (build/coverage/coverage.info),
 renders it with lcov's `genhtml` when installed (build/coverage/html/), and writes
@@ -26,7 +26,7 @@ import tomllib
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "build" / "coverage"
 WAIVERS = ROOT / "sim" / "coverage_waivers.toml"
 GOAL = 90.0

@@ -3,7 +3,7 @@
 One process per test gives every test a clean simulator, its own log and its own waveform at a
 predictable path, and lets pytest select, time out and report each test alone -- and run tests
 side by side (pytest-xdist): builds take a file lock, so concurrent workers never build the same
-toplevel at once, and `python -m tb.runner --prebuild SIM` builds every toplevel the tests use
+toplevel at once, and `python -m tb.tools.runner --prebuild SIM` builds every toplevel the tests use
 before the workers start:
 
     build/<sim>/<toplevel>[-waves]/      the simulator build (incremental, one builder at a time)
@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from tb import toolchain
+from tb.tools import toolchain
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"
 SIMS = ("verilator", "icarus")
 
@@ -143,7 +143,7 @@ def _build(runner, sim: str, toplevel: str, waves: bool, params: tuple, bdir: Pa
     )
 
 
-# Host memory on the fast path (tb/hostmem_bridge.py): the same NIC tops with an HDL AXI slave
+# Host memory on the fast path (tb/harness/hostmem_bridge.py): the same NIC tops with an HDL AXI slave
 # in front of host DRAM instead of cocotbext-axi's AxiRam on m_axi_.
 HOSTMEM_TOPS = {"ringnic": "ringnic_host", "ringnic_pair": "ringnic_pair_host"}
 HOSTMEMS = ("axiram", "hdl")
@@ -163,7 +163,7 @@ def run(sim: str, module: str, test: str, toplevel: str | None = None, waves: bo
     """Run exactly one cocotb test; a filter that matches nothing is a failure, not a pass.
     `hostmem` "hdl" runs a NIC toplevel with host memory on the fast path. `tag` names a
     parameter set: it goes into the log, result and wave file names (test-tag), and the test
-    reads the parameters from $RINGNIC_HDL_PARAMS (tb.runner.hdl_param)."""
+    reads the parameters from $RINGNIC_HDL_PARAMS (tb.tools.runner.hdl_param)."""
     toplevel = toplevel or settings()["design"]["toplevel"]
     if hostmem_model(hostmem) == "hdl":
         toplevel = HOSTMEM_TOPS.get(toplevel, toplevel)

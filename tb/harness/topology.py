@@ -1,12 +1,12 @@
-"""The topologies tests and `make demo` pick (issue 6), on top of tb/board.py:
+"""The topologies tests and `make demo` pick (issue 6), on top of tb/harness/board.py:
 
 1. `single(dut)`: one NIC (toplevel `ringnic`) with a scapy host on its wire (`WirePeer`):
    it answers ARP and ICMP echo and sources/sinks UDP, with FCS on everything it sends, and can
    drop its link (`set_link`).
 2. `pair(dut)`: two NICs cross-connected in HDL (toplevel `ringnic_pair`, sim/ringnic-pair.dts),
    one kernel with one driver bound twice, netdevs sn0 and sn1 as snull names them; the board's
-   `cable` (tb/link.py) pulls and plugs the link between them.
-3. the TAP bridge (tb/tap.py): a stack side that is a Linux TAP device.
+   `cable` (tb/harness/link.py) pulls and plugs the link between them.
+3. the TAP bridge (tb/apps/tap.py): a stack side that is a Linux TAP device.
 
 A `StackHost` is a scapy host on a netdev's stack side: what the driver delivers goes to it, what
 it answers goes to ndo_start_xmit. `ping` measures round trips in simulated time.
@@ -22,13 +22,13 @@ from cocotbext.axi import AxiStreamFrame
 
 from pydriver.kernel.etherdevice import mac_str
 from pydriver.kernel.netdevice import dev_change_name, dev_get_by_name, netdev_priv
-from tb.board import Board
-from tb import pcap
-from tb.link import Cable, PhyLink
-from tb.nethost import NetHost
-from tb.ringnic_tb import RingnicTB
-from tb.runner import ROOT
-from tb.traffic import until
+from tb.harness.board import Board
+from tb.harness import pcap
+from tb.harness.link import Cable, PhyLink
+from tb.harness.nethost import NetHost
+from tb.harness.ringnic_tb import RingnicTB
+from tb.tools.runner import ROOT
+from tb.harness.traffic import until
 
 PAIR_DTS = ROOT / "sim" / "ringnic-pair.dts"
 PAIR_TOPLEVEL = "ringnic_pair"
@@ -124,7 +124,7 @@ async def single(dut, ip: str = SN0_IP, peer_ip: str = PEER_IP, **modprobe):
 
 async def pair(dut, names=("sn0", "sn1"), ips=(SN0_IP, SN1_IP), hosts: bool = True, **modprobe):
     """Topology 2: (board, [sn0, sn1], [their StackHosts]), both up with carrier. `hosts=False`
-    leaves the stack sides empty for something else (the TAP bridge, tb/tap.py)."""
+    leaves the stack sides empty for something else (the TAP bridge, tb/apps/tap.py)."""
     nics = await RingnicTB.create_many(dut, ("a_", "b_"))
     b = Board(nics[0], dts=PAIR_DTS, nics=nics)
     b.cable = Cable.between(*nics)  # sn0's and sn1's PHYs: `b.cable.pull()` / `.plug()`

@@ -16,10 +16,10 @@ from cocotbext.axi import (AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam, AxiResp, A
                            AxiStreamSource)
 
 from pydriver.ringnic.regs import register_name
-from tb import pcap
-from tb.hostmem import HostMemory
-from tb.hostmem_bridge import BridgePort
-from tb.runner import settings
+from tb.harness import pcap
+from tb.harness.hostmem import HostMemory
+from tb.harness.hostmem_bridge import BridgePort
+from tb.tools.runner import settings
 
 DRAM_SIZE = 512 << 20  # the ZYBO's DDR3 (sim/ringnic.dts memory node)
 
@@ -62,7 +62,7 @@ class RingnicTB:
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, prefix + "s_axil"), dut.clk, dut.rst)
         self.hostmem = hostmem or HostMemory(size=DRAM_SIZE, coherent=acp)
         self.irq = getattr(dut, prefix + "irq", None)
-        # The PHY's link pin: up unless a test pulls it (tb/link.py's Cable and WirePhy).
+        # The PHY's link pin: up unless a test pulls it (tb/harness/link.py's Cable and WirePhy).
         self.phy_link = getattr(dut, prefix + "phy_link_up", None)
         if self.phy_link is not None:
             self.phy_link.value = 1
@@ -79,7 +79,7 @@ class RingnicTB:
             self.wire_tx = AxiStreamSink(AxiStreamBus.from_prefix(dut, prefix + "m_axis_tx"), dut.clk, dut.rst)
         if hasattr(dut, prefix + "s_axis_rx_tvalid"):
             self.wire_rx = AxiStreamSource(AxiStreamBus.from_prefix(dut, prefix + "s_axis_rx"), dut.clk, dut.rst)
-        self.capture = None  # both directions of the wire, for the test's pcap (tb/pcap.py)
+        self.capture = None  # both directions of the wire, for the test's pcap (tb/harness/pcap.py)
         if pcap.enabled() and (self.wire_tx or self.wire_rx):
             self.capture = pcap.WireCapture(prefix.rstrip("_") or "wire")
             if self.wire_rx:

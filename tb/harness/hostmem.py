@@ -54,7 +54,7 @@ from pydriver.kernel.dma_debug import (DIR2NAME, DMA_BIDIRECTIONAL, DMA_FROM_DEV
                                        dma_debug_entries, dma_debug_entries_at,
                                        dma_debug_recently_freed, dma_debug_reports)
 from pydriver.kernel.printk import KERN_ERR, printk
-from tb.cpu_view import CpuCache, Dram, WriteBuffer
+from tb.harness.cpu_view import CpuCache, Dram, WriteBuffer
 
 DRAM_SIZE = 512 << 20
 
@@ -144,7 +144,7 @@ class HostMemory:
         self.speculate, self.rng = speculate, random.Random(seed)
         self.kernel = None
         self.faults = []
-        # Fault injection (tb/dma_faults.py): fence_hook(addr, length, direction) sees every
+        # Fault injection (tb/harness/dma_faults.py): fence_hook(addr, length, direction) sees every
         # burst first and may return a reason to refuse it; the refused span, per direction,
         # stays refused for that burst's beats (AxiPort) until the next burst is fenced.
         self.fence_hook: Optional[Callable] = None

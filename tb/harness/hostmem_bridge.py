@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import cocotb
 from cocotb.triggers import ClockCycles, RisingEdge
 
-from tb.hostmem import HostMemory, axi_burst_span
+from tb.harness.hostmem import HostMemory, axi_burst_span
 
 BEAT = 8           # bytes per beat of the 64-bit bus
 INCR = 1
@@ -32,8 +32,8 @@ class BridgePort:
         self.sig = {n: getattr(dut, f"{prefix}hm_{n}") for n in names}  # looked up once: a lookup costs a read
         self.hostmem, self.owner = hostmem, owner
         self.clk = dut.clk
-        self.delay = None  # a callable -> clock cycles to hold each answer back (tb/soak.py's AXI delays)
-        self.injector = None       # tb/dma_faults.py: errors and stalls on chosen bursts
+        self.delay = None  # a callable -> clock cycles to hold each answer back (tb/harness/soak.py's AXI delays)
+        self.injector = None       # tb/harness/dma_faults.py: errors and stalls on chosen bursts
         self.bursts = {"read": 0, "write": 0}
         self.data_bits = len(self.sig["rd_resp"]) - 2            # 64 * MAX_BEATS
         self.cmd_bits = len(self.sig["rd_cmd"])

@@ -5,9 +5,9 @@ addressed to it and returns the frames it answers with (ARP replies, ICMP echo r
 recording what it got (echo replies for `ping`, UDP datagrams for the sink). Where it sits
 decides the topology:
   * on a NIC's wire (topology 1): frames the NIC transmits go to `receive`, the answers back
-    into the NIC's receive stream (tb/topology.WirePeer);
+    into the NIC's receive stream (tb/harness/topology.WirePeer);
   * on a netdev's stack side (topology 2): frames the driver delivers go to `receive`, the
-    answers into ndo_start_xmit (tb/topology.StackHost).
+    answers into ndo_start_xmit (tb/harness/topology.StackHost).
 The transport (`send`) is given by the topology; times are simulated nanoseconds.
 """
 

@@ -9,7 +9,7 @@ out of the other TAP into the real kernel again:
 
 Each TAP carries its netdev's MAC (the NICs' RX address filters pass what the real kernels send
 to them), IPv6 is off in both namespaces (no MLD/RS noise), and 10.213.0.0/24 is an RFC 1918
-range used by every topology (tb/topology.py).
+range used by every topology (tb/harness/topology.py).
 
 Who creates what, and why it is robust:
 
@@ -27,7 +27,7 @@ Who creates what, and why it is robust:
   SIGTERM/SIGINT/SIGHUP); anything it could not delete is *stale*: a namespace of our prefix
   whose owner pid is gone. `cleanup_stale()` kills every process inside such a namespace
   (``ip netns pids``: every process we start runs in one of ours) and deletes it. `make tap`
-  (tb/tap_session.py) runs it before the simulation and after it, however it ended, and every
+  (tb/apps/tap_session.py) runs it before the simulation and after it, however it ended, and every
   TAP test runs it first, so a crash of any earlier run is cleaned up on the next one.
   Namespaces whose owner is alive (another run going on) are never touched.
 * The tools (ping, arping, iperf3) run as ``ip netns exec <ns> <tool>`` subprocesses of the
@@ -66,7 +66,7 @@ NS_RE = re.compile(r"^rnic-(\d+)-(\d+)$")
 NETNS_DIR = Path("/run/netns")      # where `ip netns add` mounts them
 TUN_DEV = os.environ.get("RINGNIC_TAP_TUN", "/dev/net/tun")  # another path: to see the skip as root
 TAP_NAMES = ("tap0", "tap1")
-NET = "10.213.0.0/24"                # RFC 1918; tb/topology.py's SN0_IP/SN1_IP are in it
+NET = "10.213.0.0/24"                # RFC 1918; tb/harness/topology.py's SN0_IP/SN1_IP are in it
 PREFIXLEN = 24
 POLL_NS = 1_000                      # the bridge's poll interval, simulated time (100 cycles)
 POLL_IDLE_NS = 32_000                # ... backed off to this while the TAP stays silent
@@ -490,12 +490,12 @@ async def run_tool(tool: Tool, transcript: Transcript, timeout_s: float, poll_ns
 
 
 async def tap_pair(dut, transcript: Transcript | None = None, names=("sn0", "sn1"), **modprobe):
-    """Topology 3: the pair of tb/topology.py with TAP stack sides instead of scapy hosts:
+    """Topology 3: the pair of tb/harness/topology.py with TAP stack sides instead of scapy hosts:
     (board, [sn0, sn1], TapSession, [TapBridge, TapBridge]). Call `teardown(session, bridges)`
     in a `finally` (or use `tap_pair_session`). The wire between the NICs goes to the test's
     pcap as for every pair."""
     from pydriver.kernel.etherdevice import mac_str
-    from tb.topology import SN0_IP, SN1_IP, pair
+    from tb.harness.topology import SN0_IP, SN1_IP, pair
 
     log = transcript or print
     cleanup_stale(log=log)
@@ -514,7 +514,7 @@ async def quiesce(session: TapSession, devs, settle_ns: int = 20_000) -> None:
     from cocotb.triggers import Timer
 
     from pydriver.kernel.netdevice import netdev_priv
-    from tb.traffic import until
+    from tb.harness.traffic import until
 
     for br in session.bridges:
         br.stop()
@@ -613,7 +613,7 @@ def format_rate(bps: float) -> str:
     return f"{bps:.0f} bits/sec"
 
 
-if __name__ == "__main__":  # `python -m tb.tap`: the precondition check alone
+if __name__ == "__main__":  # `python -m tb.apps.tap`: the precondition check alone
     why = unavailable()
     print(why or "tap: ready (root, /dev/net/tun, " + ", ".join(TOOLS) + ")")
     sys.exit(2 if why else 0)

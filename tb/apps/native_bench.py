@@ -16,8 +16,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from tb import toolchain
-from tb.runner import BUILD, ROOT, sources
+from tb.tools import toolchain
+from tb.tools.runner import BUILD, ROOT, sources
 
 NATIVE_V = ROOT / "tb" / "native" / "native_bench.v"
 OUT = BUILD / "native"
@@ -41,7 +41,7 @@ class _Recorder:
 
 def images(size: int, duplex: bool, where: Path = OUT) -> dict:
     """The RAM images and the set-up list for one frame size, as files; their paths."""
-    from tb.bench_tests import BenchNic
+    from tb.apps.bench_tests import BenchNic
 
     where.mkdir(parents=True, exist_ok=True)
     files, setup = {}, []

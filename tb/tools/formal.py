@@ -12,7 +12,7 @@ reachability job (an event asserted never to happen, must FAIL: the assumptions 
 traffic, and the table shows the first cycle it can happen); four mutants (one-line RTL bugs)
 must FAIL: the flow can catch one.
 
-    python -m tb.formal [--only NAME ...] [--depth-scale F]
+    python -m tb.tools.formal [--only NAME ...] [--depth-scale F]
 
 prints a table and writes build/formal/report.json; exit 1 when a proof fails, a mutant or
 reach job does not fail on its rule, or a tool is missing.
@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "build" / "formal"
 CHECKERS = ["rtl/ringnic_check_axil.v", "rtl/ringnic_check_axi.v"]
 

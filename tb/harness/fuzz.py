@@ -2,7 +2,7 @@
 
 Each fuzz test takes its seed from RINGNIC_SEED (default 1, so `make test` is repeatable) and
 prints it first; its size from RINGNIC_FUZZ_N (see size()). At the end it writes its counts to
-build/fuzz/parts/<test>[<sim>].json; `python -m tb.fuzz` (what `make fuzz` runs last) merges the
+build/fuzz/parts/<test>[<sim>].json; `python -m tb.harness.fuzz` (what `make fuzz` runs last) merges the
 parts into build/fuzz/report.json.
 """
 
@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FUZZ_DIR = ROOT / "build" / "fuzz"
 PARTS = FUZZ_DIR / "parts"
 

@@ -3,7 +3,7 @@ bound to both; probe, bring them up, ping across, flood one way through NAPI, sh
 then pull the cable between them and plug it back (the kernel's link messages, `ip link` and
 `ethtool sn1` before and after, a ping across once the link is back).
 
-``python -m tb.demo [--sim verilator|icarus] [--waves]`` runs the cocotb test `demo` below in the
+``python -m tb.apps.demo [--sim verilator|icarus] [--waves]`` runs the cocotb test `demo` below in the
 simulator (toplevel tb/hdl/ringnic_pair.v) and prints its transcript from build/demo/transcript.txt.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tb.board import checked_test
-from tb.runner import BUILD, ROOT, wave_path
+from tb.harness.board import checked_test
+from tb.tools.runner import BUILD, ROOT, wave_path
 
 TRANSCRIPT = BUILD / "demo" / "transcript.txt"
 FLOOD = 1000
@@ -27,8 +27,8 @@ async def demo(dut):
     from pydriver.kernel.netdev_queue import ip_s_link_show
     from pydriver.kernel.netdevice import for_each_netdev, ip_link_show
     from pydriver.kernel.printk import KERN_INFO, dmesg
-    from tb.ethtool import ethtool
-    from tb.topology import PAIR_DTS, SN1_IP, pair
+    from tb.harness.ethtool import ethtool
+    from tb.harness.topology import PAIR_DTS, SN1_IP, pair
 
     out = [f"# device tree: {PAIR_DTS.relative_to(ROOT)} (compiled with dtc): two ringnic nodes, their MAC sides"
            " wired together", "$ modprobe ringnic", "$ ip link set eth0 name sn0; ip link set eth1 name sn1",
@@ -61,9 +61,9 @@ async def cable(b, devs, h0) -> list[str]:
     """Pull sn1's cable, let the link watchdog see it, plug it back, ping across again."""
     from pydriver.kernel.netdevice import ip_link_show, netif_carrier_ok
     from pydriver.kernel.printk import KERN_INFO, dmesg
-    from tb.ethtool import ethtool
-    from tb.topology import SN1_IP
-    from tb.traffic import until
+    from tb.harness.ethtool import ethtool
+    from tb.harness.topology import SN1_IP
+    from tb.harness.traffic import until
 
     sn1 = devs[1]
     out = ["# the cable between sn0 and sn1", f"$ ip link show {sn1.name}", ip_link_show(sn1),
@@ -90,9 +90,9 @@ async def flood(b, devs, h0, n: int) -> list[str]:
     the interrupt masked, and what its CPU cannot take is dropped in the adapter, counted."""
     from pydriver.kernel.napi import napi_is_scheduled
     from pydriver.kernel.netdevice import netdev_priv
-    from tb.ethtool import stats
-    from tb.topology import SN1_IP
-    from tb.traffic import until
+    from tb.harness.ethtool import stats
+    from tb.harness.topology import SN1_IP
+    from tb.harness.traffic import until
 
     tx, rx = netdev_priv(devs[0]), netdev_priv(devs[1])
     napi, irqs, polls = rx.napi, rx.interrupts, rx.napi.stats.polls
@@ -110,8 +110,8 @@ async def flood(b, devs, h0, n: int) -> list[str]:
 
 
 def main(argv=None) -> int:
-    from tb import runner
-    from tb.topology import PAIR_TOPLEVEL
+    from tb.tools import runner
+    from tb.harness.topology import PAIR_TOPLEVEL
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sim", default="verilator", choices=runner.SIMS)
@@ -119,7 +119,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     print(f"ringnic demo: building the RTL (two NICs) for {args.sim} and running the driver model ...", flush=True)
     TRANSCRIPT.unlink(missing_ok=True)
-    res = runner.run(args.sim, "tb.demo", "demo", toplevel=PAIR_TOPLEVEL, waves=args.waves)
+    res = runner.run(args.sim, "tb.apps.demo", "demo", toplevel=PAIR_TOPLEVEL, waves=args.waves)
     if not res.passed:
         print(f"demo failed: {res.message}\n{runner.log_tail(res.log)}", file=sys.stderr)
         return 1

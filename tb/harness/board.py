@@ -27,10 +27,10 @@ from pydriver.kernel.netdevice import dev_get_by_name, dev_open, netif_carrier_o
 from pydriver.kernel.netif_rx import register_rx_sink
 from pydriver.kernel.skbuff import skb_from_bytes
 from pydriver.ringnic import main as ringnic
-from tb.hostmem import DmaCheckError, install
-from tb.irq import IrqLine, install_cpu_backend
-from tb.ringnic_tb import RingnicTB
-from tb.runner import ROOT, wave_path
+from tb.harness.hostmem import DmaCheckError, install
+from tb.harness.irq import IrqLine, install_cpu_backend
+from tb.harness.ringnic_tb import RingnicTB
+from tb.tools.runner import ROOT, wave_path
 
 DTS = ROOT / "sim" / "ringnic.dts"
 # A peripheral that is not a ringnic: an AXI BRAM controller (reads what was written, 0 else).

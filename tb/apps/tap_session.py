@@ -1,12 +1,12 @@
 """`make tap`: the real kernel's ping, arping and iperf3 through the two simulated NICs.
 
-``python -m tb.tap_session [--sim verilator|icarus]`` (as root, with /dev/net/tun):
+``python -m tb.apps.tap_session [--sim verilator|icarus]`` (as root, with /dev/net/tun):
 
 1. checks root, /dev/net/tun and the tools (one line and exit 2 when something is missing);
-2. removes namespaces of ours left by earlier runs that crashed (tb/tap.py `cleanup_stale`);
+2. removes namespaces of ours left by earlier runs that crashed (tb/apps/tap.py `cleanup_stale`);
 3. runs the cocotb test `tap_session` below in the simulator (toplevel ringnic_pair, through
-   tb/runner.py): the pair comes up, each stack side a TAP in a namespace of its own
-   (tb/tap.py), then from inside the simulation -- subprocesses polled every few simulated
+   tb/tools/runner.py): the pair comes up, each stack side a TAP in a namespace of its own
+   (tb/apps/tap.py), then from inside the simulation -- subprocesses polled every few simulated
    microseconds -- ``iperf3 -s`` in the second namespace, and from the first ``arping``,
    ``ping -c 10``, ``iperf3 -c`` (TCP), ``iperf3 -c -u`` (UDP), printing the tools' own output,
    then ``ip -s link`` / ``ethtool -S`` of sn0 and sn1 (the model's counters) and the kernel's
@@ -30,9 +30,9 @@ import threading
 import time
 from pathlib import Path
 
-from tb import tap
-from tb.board import checked_test
-from tb.runner import BUILD
+from tb.apps import tap
+from tb.harness.board import checked_test
+from tb.tools.runner import BUILD
 
 TRANSCRIPT = BUILD / "tap" / "transcript.txt"
 # RINGNIC_TAP_<key> overrides each; an empty UDP_RATE means half the TCP rate just measured.
@@ -47,8 +47,8 @@ def _cfg(key: str) -> str:
 async def tap_session(dut):
     """The TAP session of `make tap`: arping, ping, iperf3 TCP and UDP through both NICs, the counters."""
     from pydriver.kernel.netdev_queue import ip_s_link_show
-    from tb.ethtool import ethtool
-    from tb.topology import SN1_IP
+    from tb.harness.ethtool import ethtool
+    from tb.harness.topology import SN1_IP
 
     timeout, secs, failures, results = float(_cfg("TOOL_TIMEOUT")), _cfg("IPERF_TIME"), [], {}
     async with tap.tap_pair_session(dut) as (b, devs, session, tr):
@@ -142,7 +142,7 @@ class _Tail(threading.Thread):
 
 
 def _rel(path: Path) -> str:
-    from tb.runner import ROOT
+    from tb.tools.runner import ROOT
 
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
@@ -165,8 +165,8 @@ def _raise(sig, frame):
 
 
 def main(argv=None) -> int:
-    from tb import runner
-    from tb.topology import PAIR_TOPLEVEL
+    from tb.tools import runner
+    from tb.harness.topology import PAIR_TOPLEVEL
 
     ap = argparse.ArgumentParser(prog="make tap", description=__doc__.split("\n\n")[0])
     ap.add_argument("--sim", default="verilator", choices=runner.SIMS)
@@ -188,7 +188,7 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, _raise)
     signal.signal(signal.SIGHUP, _raise)
     try:
-        res = runner.run(args.sim, "tb.tap_session", "tap_session", toplevel=PAIR_TOPLEVEL, waves=args.waves,
+        res = runner.run(args.sim, "tb.apps.tap_session", "tap_session", toplevel=PAIR_TOPLEVEL, waves=args.waves,
                          extra_env={"RINGNIC_TAP_TRANSCRIPT": str(transcript)})
         rc = 0 if res.passed else 1
     except KeyboardInterrupt as exc:

@@ -2,7 +2,7 @@
 
 A `Cable` joins the two NICs of the pair top (tb/hdl/ringnic_pair.v): pulling it takes the link
 down at both ends in the same cycle, as unplugging a patch cable does; plugging it back brings
-both up. The single NIC's wire peer (tb/topology.py's WirePeer) has a `PhyLink` of its own. The
+both up. The single NIC's wire peer (tb/harness/topology.py's WirePeer) has a `PhyLink` of its own. The
 NIC sees the level on STATUS.LU (with CTRL.SLU) and raises ICR.LSC on every change.
 """
 

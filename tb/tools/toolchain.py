@@ -12,7 +12,7 @@ Debian 12). Its quirks, all handled here:
   headers fails to compile (``Vtop__pch.h.fast: linker input file not found``): we hand make the
   ``-include`` it lacks through MAKEFLAGS (command-line variables there beat the makefile's).
 
-``python -m tb.toolchain`` prints what was found; ``--bin`` prints the verilator path (Makefile).
+``python -m tb.tools.toolchain`` prints what was found; ``--bin`` prints the verilator path (Makefile).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""The benchmark's workloads (issue 7), one cocotb test each; `python -m tb.bench` runs them.
+"""The benchmark's workloads (issue 7), one cocotb test each; `python -m tb.apps.bench` runs them.
 
 Not collected by `make sim` (the regression collects tests/<group>/test_*.py only). Each test writes its
-figures to build/bench/<sim>/<workload>.json; tb/bench.py turns them into the table. What a
+figures to build/bench/<sim>/<workload>.json; tb/apps/bench.py turns them into the table. What a
 test measures in wall time is `time.perf_counter()` around the measured part only (no build, no
-simulator start, no setup). Sizes come from the environment (tb/bench.py sets them):
+simulator start, no setup). Sizes come from the environment (tb/apps/bench.py sets them):
 RINGNIC_BENCH_CYCLES (limit runs), RINGNIC_BENCH_FRAMES (NAPI burst, co-simulation).
 
 Workloads:
@@ -11,7 +11,7 @@ Workloads:
                  no Python while it runs: what the simulator itself reaches for this design
   oneway_<size>  the same, A sends and B receives: TX and RX efficiency in simulated time
   napi           toplevel ringnic: a burst of 64-byte frames with NAPI on, then off
-  cosim_<size>   toplevel ringnic_pair: the full co-simulation, both drivers (tb/topology.py)
+  cosim_<size>   toplevel ringnic_pair: the full co-simulation, both drivers (tb/harness/topology.py)
 <size> is the frame on the wire in bytes, FCS included.
 """
 
@@ -28,10 +28,10 @@ from cocotb.triggers import ClockCycles, RisingEdge, Timer
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiResp
 
 from pydriver.ringnic import desc, regs
-from tb.board import checked_test
-from tb.runner import BUILD, settings
-from tb.wakeups import Wakeups
-from tb.wakeups import per as wakeups_per
+from tb.harness.board import checked_test
+from tb.tools.runner import BUILD, settings
+from tb.harness.wakeups import Wakeups
+from tb.harness.wakeups import per as wakeups_per
 
 CLK_NS = settings()["design"]["clock_period_ns"]
 PEAK_BYTES_PER_CYCLE = 8  # the 64-bit MAC-side stream
@@ -89,7 +89,7 @@ class profiled:
 
 def udp_frame(size: int, src: str, dst: str, i: int) -> bytes:
     """An Ether/IPv4/UDP frame of `size` bytes on the wire: `size` - 4 bytes, the NIC adds the FCS."""
-    from tb.traffic import PORT_SRC, udp_frame as frame
+    from tb.harness.traffic import PORT_SRC, udp_frame as frame
 
     return frame(i, size - 4, dst, src, "10.213.0.1", "10.213.0.2", PORT_SRC)
 
@@ -252,7 +252,7 @@ bench_oneway_1518 = _limit_test(1518, False)
 async def bench_napi(dut):
     """napi: a burst of 64-byte frames (RINGNIC_BENCH_FRAMES, 10,000) with NAPI on, then off."""
     from pydriver.kernel.netdevice import dev_get_by_name, netdev_priv
-    from tb.traffic import burst, rx_frame, up
+    from tb.harness.traffic import burst, rx_frame, up
 
     n = env_int("RINGNIC_BENCH_FRAMES", 10_000)
     frames = [rx_frame(i, 60) for i in range(n)]
@@ -275,8 +275,8 @@ async def cosim(dut, workload: str, size: int) -> None:
     """RINGNIC_BENCH_FRAMES frames each way at once between sn0 and sn1, through both drivers,
     both DMA directions and host memory with the cache and DMA-API debug checks on."""
     from pydriver.kernel.etherdevice import mac_str
-    from tb import topology
-    from tb.traffic import until
+    from tb.harness import topology
+    from tb.harness.traffic import until
 
     n = env_int("RINGNIC_BENCH_FRAMES", 200)
     b, (sn0, sn1), _hosts = await topology.pair(dut)
@@ -322,7 +322,7 @@ def _cosim_test(size: int, prefix: str = "cosim"):
 bench_cosim_64 = _cosim_test(64)
 bench_cosim_512 = _cosim_test(512)
 bench_cosim_1518 = _cosim_test(1518)
-# The same on the HDL host-memory bridge (toplevel ringnic_pair_host: tb/bench.py runs them with
+# The same on the HDL host-memory bridge (toplevel ringnic_pair_host: tb/apps/bench.py runs them with
 # hostmem="hdl"); the test is the same, the topology adapts to the toplevel.
 bench_cosim_hdl_64 = _cosim_test(64, "cosim_hdl")
 bench_cosim_hdl_512 = _cosim_test(512, "cosim_hdl")

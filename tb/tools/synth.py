@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "build" / "synth"
 BUDGET = ROOT / "sim" / "synth_budget.json"
 TOP = "ringnic"

@@ -18,10 +18,10 @@ from scapy.utils import checksum
 
 from pydriver.kernel.etherdevice import mac_str
 from pydriver.kernel.netdevice import dev_get_by_name, netdev_priv
-from tb.board import Board
-from tb.ethframe import fcs, with_fcs
-from tb.ethtool import stats as ethtool_stats
-from tb.ringnic_tb import RingnicTB
+from tb.harness.board import Board
+from tb.harness.ethframe import fcs, with_fcs
+from tb.harness.ethtool import stats as ethtool_stats
+from tb.harness.ringnic_tb import RingnicTB
 
 NIC_MAC = "02:0a:35:00:00:01"  # sim/ringnic.dts local-mac-address
 PEER_MAC = "02:00:00:00:00:02"  # the station on the other end of the wire
