@@ -11,7 +11,8 @@ duplicate), the bytes are exactly what was sent (and scapy parses every 16th: Et
 checksum good). At the end every frame handed to the stack is accounted for (`account`): on the
 sending side as transmitted (tx_packets), dropped by the driver (tx_dropped: a ring cleaned at
 down), by the qdisc (qdisc_drops) or purged by qdisc_reset at ndo_stop; end to end as delivered
-or counted by the sender's drops or the receiver's (MPC, rx_dropped, CRCERRS, RUC, ROC, RXERRC).
+or counted by the sender's drops (ECOL: dropped from its NIC by a reset after DD) or the
+receiver's (MPC, RNRXOFF: dropped with the receiver off, rx_dropped, CRCERRS, RUC, ROC, RXERRC).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ HDR = 14 + 20 + 8          # Ether + IPv4 + UDP
 SEQ = slice(HDR, HDR + 4)  # the sequence number, big-endian, first in the payload
 PAT = bytes(range(256)) * 40
 JUMBO_MTU = 9000
-RX_COUNTED = ("MPC", "CRCERRS", "RUC", "ROC", "RXERRC")  # the receiving NIC's drops and errors
+RX_COUNTED = ("MPC", "RNRXOFF", "CRCERRS", "RUC", "ROC", "RXERRC")  # the receiving NIC's drops and errors
 SCAPY_EVERY = 16
 
 
@@ -197,7 +198,7 @@ class Soak:
         q = netdev_get_tx_queue(dev)
         c = {k: getattr(a, k) for k in ("tx_packets", "tx_dropped", "rx_packets", "rx_dropped")}
         c.update(qdisc_drops=q.qdisc_drops, purged=q.purged)
-        c.update({k: a.hw_stats.get(k, 0) for k in RX_COUNTED + ("GPTC", "GPRC", "TPR")})
+        c.update({k: a.hw_stats.get(k, 0) for k in RX_COUNTED + ("GPTC", "ECOL", "GPRC", "TPR")})
         return c
 
     def account(self, exact: bool = True) -> dict:
@@ -214,11 +215,12 @@ class Soak:
             tx_side = s["tx_packets"] + s["tx_dropped"] + s["qdisc_drops"] + s["purged"]
             assert tx_side == f.sent, f"flow {f.k}: {f.sent} sent, the sender accounts for {tx_side} ({s})"
             assert r["rx_packets"] == f.delivered, f"flow {f.k}: rx_packets {r['rx_packets']}, delivered {f.delivered}"
-            counted = (s["tx_dropped"] + s["qdisc_drops"] + s["purged"] + r["rx_dropped"]
+            # ECOL: frames reclaimed as sent (DD) that a reset then dropped from the sender's NIC
+            counted = (s["tx_dropped"] + s["qdisc_drops"] + s["purged"] + s["ECOL"] + r["rx_dropped"]
                        + sum(r[k] for k in RX_COUNTED))
             lost = f.sent - f.delivered
             row = {"sent": f.sent, "delivered": f.delivered, "counted": counted, "scapy_checked": f.checked,
-                   "tx_dropped": s["tx_dropped"], "purged": s["purged"], "rx_dropped": r["rx_dropped"],
+                   "tx_dropped": s["tx_dropped"], "purged": s["purged"], "ecol": s["ECOL"], "rx_dropped": r["rx_dropped"],
                    **{k.lower(): r[k] for k in RX_COUNTED},
                    # where a frame went missing: reclaimed but not on the wire (tx_packets > GPTC),
                    # on the wire but not seen (GPTC > TPR), seen but neither passed nor counted

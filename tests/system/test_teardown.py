@@ -24,12 +24,12 @@ from tb.topology import PAIR_TOPLEVEL, pair
 
 HDL_TOPLEVEL = PAIR_TOPLEVEL
 
-# Open defect: a frame sent to a NIC whose receiver is disabled (RCTL.EN clear at ifdown, or the
-# NIC in reset) is dropped by the RX engine without any count, and the pair's link stays up across
-# an ifdown, so the partner keeps sending: sent > delivered + counted. These tests find it.
-_UNCOUNTED = "open defect: frames arriving while RCTL.EN is clear are dropped uncounted"
-KNOWN_DEFECTS = {"test_teardown_ifdown_under_load": _UNCOUNTED, "test_teardown_ring_resize_under_load": _UNCOUNTED,
-                 "test_teardown_campaign": _UNCOUNTED}
+# Open: with RNRXOFF counting frames dropped while a receiver is off, ifdown and ring resize
+# under load pass; the campaign (seed 1, Verilator) still fails: after one of its teardowns sn0's
+# TX ring stops moving (TDH 30, TDT 90, TCTL.EN set). Not yet found whether the TX park
+# (rtl/ringnic_tx.v, GIO_MASTER_EN) or an older cause.
+KNOWN_DEFECTS = {"test_teardown_campaign": "open defect: a TX ring stalls after a campaign teardown (seed 1)"}
+
 PREFIX = ("a_", "b_")
 QUIET_NS = 20_000     # after ndo_stop: no DMA request for this long
 RING_SIZES = (64, 128, 256, 512)
