@@ -5,8 +5,9 @@ resets sn0. When the cable is back, every frame the stack handed over must be ei
 (GPTC, and delivered to sn1) or counted exactly once: dropped from the ring (tx_dropped), purged
 or dropped by the qdisc, or given up by the NIC at the reset (ECOL, tx_aborted_errors).
 
-Found: the frames the reset took out of the NIC's TX buffer were reclaimed as sent and counted
-nowhere, and `clean_tx_ring` counted a frame already written back (DD) in tx_dropped as well.
+Found (open, KNOWN_DEFECTS below): the frames the reset takes out of the NIC's TX buffer were
+reclaimed as sent and are counted nowhere; `clean_tx_ring` counts a frame already written back
+(DD) but not yet reclaimed in tx_dropped, so a frame that did reach the wire is counted twice.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from tb.traffic import until
 
 HDL_TOPLEVEL = PAIR_TOPLEVEL
 
-# Open (h4 ran out of time): ifdown now balances but for one frame, the one the MAC had already
-# taken from its queue when the link went (CTRL.RST finishes it uncounted, ringnic_tx_mac's epoch);
-# after `ethtool -G` / `-r` with the link down, the 6 frames in the qdisc never leave once the
-# link returns (the queue is not woken: to be found).
-_HELD = "open defect: a frame held in the MAC's output stage at CTRL.RST is lost uncounted"
+# Open (h4 ran out of time): the frames the NIC holds for the link, written back (DD) and so
+# reclaimed as sent, are dropped by CTRL.RST and counted nowhere (a tried fix, ECOL for them at
+# the reset plus clean_tx_ring reclaiming DD frames as sent, missed the frame in the MAC's output
+# stage and broke rmmod's accounting, which folds no counter after the reset: reverted); after
+# `ethtool -G` / `-r` with the link down, the 6 frames in the qdisc never leave once it returns.
+_HELD = "open defect: frames held in the NIC for the link are reclaimed as sent, then dropped by CTRL.RST uncounted"
 _QDISC = "open defect: after ethtool -G/-r with the link down the qdisc is not drained when the link returns"
 KNOWN_DEFECTS = {"test_link_teardown_ifdown_counts_held_frames": _HELD,
                  "test_link_teardown_ring_resize_counts_held_frames": _QDISC,
