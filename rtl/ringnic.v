@@ -133,6 +133,7 @@ module ringnic #(
     wire [15:0] tdh_in, rdh_in;
     wire [15:0] stat_gorc_add, stat_gotc_add, stat_tor_add, stat_tot_add;
     wire [15:0] rx_off_add;       // RNRXOFF: frames dropped with the receiver off
+    wire [15:0] tx_rst_add;       // RNTXRST: frames CTRL.RST dropped from the TX packet buffer
     wire        tx_gptc, tx_tpt, tx_mptc, tx_bptc, tx_ecol;
     wire        rx_crcerrs, rx_rxerrc, rx_mpc, rx_rnbc, rx_gprc, rx_bprc, rx_mprc, rx_ruc, rx_roc, rx_tpr;
     // stat_inc bit order of ringnic_regs: CRCERRS MPC GPRC BPRC MPRC GPTC RNBC RUC ROC TPR TPT MPTC BPTC RXERRC ECOL
@@ -182,6 +183,7 @@ module ringnic #(
         .txerr          (txerr),
         .rxerr          (rxerr),
         .rxoff_add      (rx_off_add),
+        .txrst_add      (tx_rst_add),
         .stat_gorc_add  (stat_gorc_add),
         .stat_gotc_add  (stat_gotc_add),
         .stat_tor_add   (stat_tor_add),
@@ -289,6 +291,7 @@ module ringnic #(
         .stat_inc_mptc  (tx_mptc),
         .stat_inc_bptc  (tx_bptc),
         .stat_inc_ecol  (tx_ecol),
+        .stat_rst_add   (tx_rst_add),
         .stat_gotc_add  (stat_gotc_add),
         .stat_tot_add   (stat_tot_add),
         .txerr          (txerr),

@@ -75,6 +75,7 @@ module ringnic_tx #(
     output wire                         stat_inc_mptc,
     output wire                         stat_inc_bptc,
     output reg                          stat_inc_ecol,  // one pulse per frame abandoned by a ring re-program
+    output wire [15:0]                  stat_rst_add,   // frames CTRL.RST dropped from the MAC queue (RNTXRST)
     output wire [15:0]                  stat_gotc_add,  // octets of the frame sent, FCS included (QEMU: size + 4)
     output wire [15:0]                  stat_tot_add,
     output reg  [31:0]                  txerr,          // RNTXERR: {IDX, CODE}, held until cleared
@@ -281,6 +282,8 @@ module ringnic_tx #(
     wire             pk_busy;
     wire [META_LOG2:0] meta_count;
     wire [FB_AW:0]   fb_free;
+    wire [META_LOG2:0] mac_rst_drop;
+    assign stat_rst_add = {{(15-META_LOG2){1'b0}}, mac_rst_drop};
 
     wire             h_kind, h_eof, h_ic, h_ifcs;
     wire [15:0]      h_idx;
@@ -352,7 +355,8 @@ module ringnic_tx #(
         .stat_inc_mptc    (stat_inc_mptc),
         .stat_inc_bptc    (stat_inc_bptc),
         .stat_gotc_add    (stat_gotc_add),
-        .stat_tot_add     (stat_tot_add)
+        .stat_tot_add     (stat_tot_add),
+        .stat_rst_drop    (mac_rst_drop)
     );
 
     // ================================================================ fetcher

@@ -52,7 +52,7 @@ def _stats(adapter) -> dict:
         "rx_crc_errors": st.rx_crc_errors, "rx_frame_errors": st.rx_frame_errors,
         "rx_no_buffer_count": s.get("RNBC", 0), "rx_missed_errors": st.rx_missed_errors,
         "rx_missed_off": s.get("RNRXOFF", 0),
-        "tx_aborted_errors": st.tx_aborted_errors,
+        "tx_aborted_errors": st.tx_aborted_errors, "tx_aborted_reset": s.get("RNTXRST", 0),
         "tx_timeout_count": adapter.tx_timeout_count, "tx_restart_queue": adapter.restart_queue,
         "rx_long_length_errors": s.get("ROC", 0), "rx_short_length_errors": s.get("RUC", 0),
         "rx_csum_offload_good": 0, "tx_csum_offload": adapter.hw_csum_tx,

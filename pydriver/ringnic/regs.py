@@ -377,6 +377,10 @@ RNRXERR_IDX_SHIFT = 16
 RNRXOFF = 0x1F018
 RNRXOFF_RESET = 0x00000000
 
+# Project-specific: TX Frames Dropped by Reset
+RNTXRST = 0x1F01C
+RNTXRST_RESET = 0x00000000
+
 # (offset, count, stride, name) of every register, for messages.
 LAYOUT = (
     (0x00000, 1, 4, 'CTRL'),
@@ -437,6 +441,7 @@ LAYOUT = (
     (0x1F010, 1, 4, 'RNTXERR'),
     (0x1F014, 1, 4, 'RNRXERR'),
     (0x1F018, 1, 4, 'RNRXOFF'),
+    (0x1F01C, 1, 4, 'RNTXRST'),
 )
 
 

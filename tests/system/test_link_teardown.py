@@ -3,11 +3,14 @@ sn0's frames wait in the NIC (already written back with DD, the MAC starting non
 on its TX ring and in the qdisc; then `ip link set down` + up, `ethtool -G` or `ethtool -r`
 resets sn0. When the cable is back, every frame the stack handed over must be either on the wire
 (GPTC, and delivered to sn1) or counted exactly once: dropped from the ring (tx_dropped), purged
-or dropped by the qdisc, or given up by the NIC at the reset (ECOL, tx_aborted_errors).
+or dropped by the qdisc, or given up by the NIC at the reset (RNTXRST, in tx_aborted_errors).
 
-Found (open, KNOWN_DEFECTS below): the frames the reset takes out of the NIC's TX buffer were
-reclaimed as sent and are counted nowhere; `clean_tx_ring` counts a frame already written back
-(DD) but not yet reclaimed in tx_dropped, so a frame that did reach the wire is counted twice.
+Found and fixed: the frames the reset took out of the NIC's TX buffer had been reclaimed as sent
+and were counted nowhere (now RNTXRST, which survives CTRL.RST and down() folds after its reset);
+`clean_tx_ring` counted a frame already written back (DD) but not yet reclaimed in tx_dropped, so
+a frame that did reach the wire was counted twice (now counted as sent); after `ethtool -G` / `-r`
+with the link down the frames in the qdisc never left once the link returned (up() started the
+queue instead of waking it as e1000_up does, so nothing ran the qdisc).
 """
 
 from __future__ import annotations
@@ -22,16 +25,6 @@ from tb.traffic import until
 
 HDL_TOPLEVEL = PAIR_TOPLEVEL
 
-# Open (h4 ran out of time): the frames the NIC holds for the link, written back (DD) and so
-# reclaimed as sent, are dropped by CTRL.RST and counted nowhere (a tried fix, ECOL for them at
-# the reset plus clean_tx_ring reclaiming DD frames as sent, missed the frame in the MAC's output
-# stage and broke rmmod's accounting, which folds no counter after the reset: reverted); after
-# `ethtool -G` / `-r` with the link down, the 6 frames in the qdisc never leave once it returns.
-_HELD = "open defect: frames held in the NIC for the link are reclaimed as sent, then dropped by CTRL.RST uncounted"
-_QDISC = "open defect: after ethtool -G/-r with the link down the qdisc is not drained when the link returns"
-KNOWN_DEFECTS = {"test_link_teardown_ifdown_counts_held_frames": _HELD,
-                 "test_link_teardown_ring_resize_counts_held_frames": _QDISC,
-                 "test_link_teardown_nway_reset_counts_held_frames": _QDISC}
 N_EARLY, N_LATE = 24, 6  # onto the ring before the watchdog stops the queue; then into the qdisc
 N_HELD = 8  # of the early frames, at least this many fit in the NIC (its MAC queue holds 16)
 
@@ -44,7 +37,8 @@ async def _counts(a, dev) -> dict:
     await update_stats(a)
     q = netdev_get_tx_queue(dev)
     return {"tx_packets": a.tx_packets, "tx_dropped": a.tx_dropped, "qdisc_drops": q.qdisc_drops,
-            "purged": q.purged, "GPTC": a.hw_stats.get("GPTC", 0), "ECOL": a.hw_stats.get("ECOL", 0)}
+            "purged": q.purged, "GPTC": a.hw_stats.get("GPTC", 0),
+            "aborted": a.hw_stats.get("ECOL", 0) + a.hw_stats.get("RNTXRST", 0)}
 
 
 async def _held_then(dut, action) -> None:
@@ -66,14 +60,20 @@ async def _held_then(dut, action) -> None:
     q, r = netdev_get_tx_queue(sn0), a0.tx_ring
     await until(lambda: not q.qdisc and r.next_to_clean == r.next_to_use,
                 lambda: f"sn0 to drain: qdisc {len(q.qdisc)}, ring ntc/ntu {r.next_to_clean}/{r.next_to_use}", 500_000)
+    # A marker frame last: the wire and sn1's ring are in order, so once it is delivered every
+    # frame sn0's MAC still had (one it had started before the reset goes out on plug) is too.
+    marker = _frame(sn0.dev_addr, sn1.dev_addr, sent, 200)
+    await b.send(sn0, [marker])
+    sent += 1
+    await until(lambda: marker in b.rx.get("sn1", []), "the marker frame at sn1", 500_000)
     got = [f for f in b.rx.get("sn1", []) if f[12:14] == b"\x88\xb5"]
     now = await _counts(a0, sn0)
     d = {k: now[k] - base[k] for k in now}
     assert d["GPTC"] == len(got), f"on the wire {d['GPTC']}, delivered {len(got)}: {d}"
     assert d["tx_packets"] + d["tx_dropped"] + d["qdisc_drops"] + d["purged"] == sent, f"{sent} sent: {d}"
-    assert d["GPTC"] + d["tx_dropped"] + d["qdisc_drops"] + d["purged"] + d["ECOL"] == sent, \
+    assert d["GPTC"] + d["tx_dropped"] + d["qdisc_drops"] + d["purged"] + d["aborted"] == sent, \
         f"{sent} sent, not each on the wire or counted exactly once: {d}"
-    assert d["ECOL"] > 0, f"no frame was held in the NIC: the test did not test the reset's discard: {d}"
+    assert d["aborted"] > 0, f"no frame was held in the NIC: the test did not test the reset's discard: {d}"
 
 
 @checked_test()
