@@ -132,6 +132,8 @@ module ringnic #(
     wire        tx_dma_busy, rx_dma_busy;
     wire [15:0] tdh_in, rdh_in;
     wire [15:0] stat_gorc_add, stat_gotc_add, stat_tor_add, stat_tot_add;
+    wire [15:0] rx_off_add;       // RNRXOFF: frames dropped with the receiver off
+    wire [15:0] tx_rst_add;       // RNTXRST: frames CTRL.RST dropped from the TX packet buffer
     wire        tx_gptc, tx_tpt, tx_mptc, tx_bptc, tx_ecol;
     wire        rx_crcerrs, rx_rxerrc, rx_mpc, rx_rnbc, rx_gprc, rx_bprc, rx_mprc, rx_ruc, rx_roc, rx_tpr;
     // stat_inc bit order of ringnic_regs: CRCERRS MPC GPRC BPRC MPRC GPTC RNBC RUC ROC TPR TPT MPTC BPTC RXERRC ECOL
@@ -180,6 +182,8 @@ module ringnic #(
         .stat_inc       (stat_inc),
         .txerr          (txerr),
         .rxerr          (rxerr),
+        .rxoff_add      (rx_off_add),
+        .txrst_add      (tx_rst_add),
         .stat_gorc_add  (stat_gorc_add),
         .stat_gotc_add  (stat_gotc_add),
         .stat_tor_add   (stat_tor_add),
@@ -287,6 +291,7 @@ module ringnic #(
         .stat_inc_mptc  (tx_mptc),
         .stat_inc_bptc  (tx_bptc),
         .stat_inc_ecol  (tx_ecol),
+        .stat_rst_add   (tx_rst_add),
         .stat_gotc_add  (stat_gotc_add),
         .stat_tot_add   (stat_tot_add),
         .txerr          (txerr),
@@ -410,6 +415,7 @@ module ringnic #(
         .stat_inc_ruc     (rx_ruc),
         .stat_inc_roc     (rx_roc),
         .stat_inc_tpr     (rx_tpr),
+        .stat_off_add     (rx_off_add),
         .stat_gorc_add    (stat_gorc_add),
         .stat_tor_add     (stat_tor_add),
         .rxerr            (rxerr),

@@ -376,4 +376,12 @@ localparam [3:0] RN_RNRXERR_CODE_DATA_WRITE = 4'd6;
 localparam [3:0] RN_RNRXERR_CODE_WB_WRITE = 4'd7;
 localparam integer RN_RNRXERR_IDX = 16;
 localparam integer RN_RNRXERR_IDX_W = 16;
+localparam [16:0] RN_RNRXOFF = 17'h1F018;
+localparam [31:0] RN_RNRXOFF_RSTVAL = 32'h00000000;
+localparam [31:0] RN_RNRXOFF_RMASK = 32'hFFFFFFFF;
+localparam [31:0] RN_RNRXOFF_WMASK = 32'h00000000;
+localparam [16:0] RN_RNTXRST = 17'h1F01C;
+localparam [31:0] RN_RNTXRST_RSTVAL = 32'h00000000;
+localparam [31:0] RN_RNTXRST_RMASK = 32'hFFFFFFFF;
+localparam [31:0] RN_RNTXRST_WMASK = 32'h00000000;
 /* verilator lint_on UNUSEDPARAM */

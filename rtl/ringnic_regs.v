@@ -69,6 +69,8 @@ module ringnic_regs #(
     input  wire [15:0]                stat_tot_add,    // octets to add to TOT
     input  wire [31:0]                txerr,           // RNTXERR as the TX engine holds it ({IDX, CODE})
     input  wire [31:0]                rxerr,           // RNRXERR as the RX engine holds it
+    input  wire [15:0]                rxoff_add,       // frames to add to RNRXOFF this cycle (receiver off)
+    input  wire [15:0]                txrst_add,       // frames to add to RNTXRST this cycle (dropped by CTRL.RST)
     input  wire [11:0]                mta_bit,         // multicast hash: MTA word [11:5], bit [4:0]
     input  wire                       dma_busy,        // an engine's DMA is active (STATUS.GIO_MASTER_EN)
     input  wire                       phy_link,        // the PHY's link status, asynchronous (synchronised here)
@@ -201,7 +203,7 @@ module ringnic_regs #(
                 RN_GORCL, RN_GORCH, RN_GOTCL, RN_GOTCH, RN_RNBC, RN_RUC, RN_ROC,
                 RN_TORL, RN_TORH, RN_TOTL, RN_TOTH, RN_TPR, RN_TPT, RN_MPTC, RN_BPTC,
                 RN_RAL0, RN_RAH0, RN_IPAV, RN_IP4AT0,
-                RN_RNID, RN_RNVER, RN_RNCAPS, RN_RNTXERR, RN_RNRXERR:
+                RN_RNID, RN_RNVER, RN_RNCAPS, RN_RNTXERR, RN_RNRXERR, RN_RNRXOFF, RN_RNTXRST:
                     is_reg = 1'b1;
                 default:
                     is_reg = (f_rel < MTA_SPAN) && (f_rel[1:0] == 2'b00);
@@ -530,6 +532,24 @@ module ringnic_regs #(
         .rd_data (st_rdata)
     );
 
+    // RNRXOFF: frames dropped because the receiver was off (RCTL.EN clear, CTRL.RST); RNTXRST:
+    // frames CTRL.RST took out of the TX packet buffer after their write-back. Not statistics
+    // registers: CTRL.RST leaves them alone, so what the reset itself discards is counted after
+    // the driver's last fold. Read to clear; an add in the read's cycle counts toward the next
+    // read; saturate at all ones.
+    reg  [31:0] rxoff, txrst;
+    wire [32:0] rxoff_sum = {1'b0, (rd_en && (rd_off == RN_RNRXOFF)) ? 32'd0 : rxoff} + {17'd0, rxoff_add};
+    wire [32:0] txrst_sum = {1'b0, (rd_en && (rd_off == RN_RNTXRST)) ? 32'd0 : txrst} + {17'd0, txrst_add};
+    always @(posedge clk) begin
+        if (rst) begin
+            rxoff <= 32'd0;
+            txrst <= 32'd0;
+        end else begin
+            rxoff <= rxoff_sum[32] ? 32'hFFFF_FFFF : rxoff_sum[31:0];
+            txrst <= txrst_sum[32] ? 32'hFFFF_FFFF : txrst_sum[31:0];
+        end
+    end
+
     // ================================================================ read mux
     // Word index into MTA (RN_MTA is word aligned, so the low bits subtract without a borrow).
     wire [6:0]  rd_mta_idx  = rd_off[8:2] - RN_MTA[8:2];
@@ -600,6 +620,8 @@ module ringnic_regs #(
             RN_RNCAPS:  rd_val = RNCAPS_VAL;
             RN_RNTXERR: rd_val = txerr & RN_RNTXERR_RMASK;
             RN_RNRXERR: rd_val = rxerr & RN_RNRXERR_RMASK;
+            RN_RNRXOFF: rd_val = rxoff & RN_RNRXOFF_RMASK;
+            RN_RNTXRST: rd_val = txrst & RN_RNTXRST_RMASK;
             default:    rd_val = mta_rd_word & RN_MTA_RMASK;     // only used when is_reg() says MTA
         endcase
     end

@@ -37,10 +37,13 @@
 // either delivered, counted as bad or filtered, or missed. RNRXERR is held until CTRL.RST or an
 // RCTL write with EN=1, which clears it and restarts the ring at RDH (rereading descriptors);
 // an RCTL write while the ring runs changes nothing but the fields. Clearing RCTL.EN stops the
-// ring the same way without an error; frames arriving while EN=0 are ignored, not counted (QEMU).
-// CTRL.RST (sw_rst) completes the bursts on the bus, then empties everything; nothing is
-// reported (RDH update, cause, count) from the pulse on, and frames arriving before the bursts
-// are done are ignored.
+// ring the same way without an error. CTRL.RST (sw_rst) completes the bursts on the bus, then
+// empties everything; nothing is reported (RDH update, cause, 8254x count) from the pulse on.
+// Receiver off: the 8254x counts nothing while receives are disabled (SDM 13.7: MPC, TPR ...
+// "only increment if receives are enabled"), so this NIC counts those frames in RNRXOFF, which
+// CTRL.RST does not clear: frames arriving while RCTL.EN is clear or a reset runs, the frame a
+// reset cuts off, frames still in the packet buffer once the ring is off with EN clear, and at
+// CTRL.RST every frame the reset discards (buffered, handed to the write side, MPC still owed).
 
 module ringnic_rx #(
     parameter integer AXI_ADDR_WIDTH  = 32,    // DMA address width, bits (>= 32; descriptors carry 32-bit addresses)
@@ -86,6 +89,7 @@ module ringnic_rx #(
     output wire                        stat_inc_ruc,
     output wire                        stat_inc_roc,
     output wire                        stat_inc_tpr,
+    output reg  [15:0]                 stat_off_add,   // frames dropped with the receiver off (RNRXOFF)
     output reg  [15:0]                 stat_gorc_add,  // octets incl. FCS of each good frame written back
     output wire [15:0]                 stat_tor_add,   // octets incl. FCS of each frame received
     output wire [31:0]                 rxerr,          // RNRXERR: IDX 31:16, CODE 3:0
@@ -254,6 +258,7 @@ module ringnic_rx #(
     wire [PB_LOG2:0] pb_skip_n;
     wire        pb_meta_pop;
     wire        flush_now;      // end of a soft reset: empty the packet buffer and the queues
+    wire        stat_off_mac;   // a frame the MAC did not take: receiver off, or cut by CTRL.RST
 
     ringnic_rx_mac #(
         .MAX_FRAME (MAX_FRAME)
@@ -284,7 +289,8 @@ module ringnic_rx #(
         .stat_crcerrs  (stat_inc_crcerrs),
         .stat_rxerrc   (stat_inc_rxerrc),
         .stat_ruc      (stat_inc_ruc),
-        .stat_roc      (stat_inc_roc)
+        .stat_roc      (stat_inc_roc),
+        .stat_off      (stat_off_mac)
     );
 
     ringnic_rx_fifo #(
@@ -395,6 +401,14 @@ module ringnic_rx #(
     wire        fe_off    = (fe_st == FE_IDLE) && pb_meta_valid && (eng_st == E_OFF) && !resetting && !sw_rst;
     wire        seg_go    = (fe_st == FE_SEG) && run_ok && (dc_count != {(DC_LOG2+1){1'b0}});
     assign pb_meta_pop    = fe_take || fe_nobuf || fe_off;
+
+    // Committed frames in the packet buffer (RNRXOFF counts them when CTRL.RST empties it).
+    reg  [PB_LOG2:0] pb_frames;
+    always @(posedge clk) begin
+        if (rst || flush_now) pb_frames <= {(PB_LOG2+1){1'b0}};
+        else                  pb_frames <= pb_frames + {{PB_LOG2{1'b0}}, pb_commit}
+                                                     - {{PB_LOG2{1'b0}}, pb_meta_pop};
+    end
 
     // ================================================================ AW stage
     reg         aw_v;
@@ -940,7 +954,8 @@ module ringnic_rx #(
     // MPC counts every frame seen and not delivered for want of a descriptor or a running ring,
     // including frames a stop cut off. Losses found together are counted one per cycle.
     reg  [FF_LOG2+1:0] mpc_debt;
-    wire       mpc_now = fe_nobuf || fe_off;
+    wire       off_now = fe_off && !rx_en;       // RCTL.EN clear: RNRXOFF, not MPC (see the header)
+    wire       mpc_now = fe_nobuf || (fe_off && rx_en);
     always @(posedge clk) begin
         if (rst || sw_rst || resetting)
             mpc_debt <= {(FF_LOG2+2){1'b0}};
@@ -956,6 +971,7 @@ module ringnic_rx #(
             intr_set      <= 32'd0;
             stat_inc_mpc  <= 1'b0;
             stat_inc_rnbc <= 1'b0;
+            stat_off_add  <= 16'd0;
             stat_inc_gprc <= 1'b0;
             stat_inc_bprc <= 1'b0;
             stat_inc_mprc <= 1'b0;
@@ -968,6 +984,13 @@ module ringnic_rx #(
             intr_set[RN_ICR_RXE]    <= err_take;
             stat_inc_mpc  <= mpc_now || (mpc_debt != {(FF_LOG2+2){1'b0}});
             stat_inc_rnbc <= fe_nobuf;
+            // At the CTRL.RST pulse: the committed frames still buffered, the frames handed to the
+            // write side and not yet committed (unless a finished stop already owed them to MPC),
+            // and the MPC still owed; none of them is reported after the pulse.
+            stat_off_add  <= {15'd0, stat_off_mac} + {15'd0, off_now}
+                           + ((sw_rst && !resetting) ? ({{(15-PB_LOG2){1'b0}}, pb_frames}
+                                        + ((eng_st != E_OFF) ? {{(15-FF_LOG2){1'b0}}, ff_wr - ff_rd} : 16'd0)
+                                        + {{(14-FF_LOG2){1'b0}}, mpc_debt}) : 16'd0);
             stat_inc_gprc <= commit && cgood;
             stat_inc_bprc <= commit && cgood && cf[1];
             stat_inc_mprc <= commit && cgood && cf[0];

@@ -20,6 +20,8 @@
 // A frame of legal length that passes the filter with a bad FCS counts in CRCERRS, with tuser in
 // RXERRC (both when both); it is stored only with RCTL.SBP, carrying CE / RXE to the descriptor.
 // TPR and TOR count every frame received while enabled; filtered-out frames vanish silently.
+// A frame not taken (enable low at its first beat, or cut by drop_frame) pulses stat_off at its
+// tlast, whatever its destination: the receiver was off, so no filter looked at it.
 //
 // Back-pressure: tready drops only while a beat must be stored and the packet buffer is full.
 // The buffer holds two MAX_FRAME frames and the engine always drains committed frames (it
@@ -63,7 +65,8 @@ module ringnic_rx_mac #(
     output reg         stat_crcerrs,
     output reg         stat_rxerrc,
     output reg         stat_ruc,
-    output reg         stat_roc
+    output reg         stat_roc,
+    output reg         stat_off           // a frame not taken: receiver off at its first beat, or cut by drop_frame
 );
 
 `include "ringnic_regmap.vh"
@@ -183,6 +186,7 @@ module ringnic_rx_mac #(
             stat_rxerrc  <= 1'b0;
             stat_ruc     <= 1'b0;
             stat_roc     <= 1'b0;
+            stat_off     <= 1'b0;
         end else begin
             stat_tpr     <= end_beat && taken;
             stat_tor_add <= (end_beat && taken) ? len_next : 16'd0;
@@ -190,6 +194,7 @@ module ringnic_rx_mac #(
             stat_roc     <= end_beat && taken && !runt && too_long;
             stat_crcerrs <= end_beat && taken && len_ok && pass && crc_bad;
             stat_rxerrc  <= end_beat && taken && len_ok && pass && phy_err;
+            stat_off     <= end_beat && !taken;
         end
     end
 

@@ -75,6 +75,7 @@ module ringnic_tx #(
     output wire                         stat_inc_mptc,
     output wire                         stat_inc_bptc,
     output reg                          stat_inc_ecol,  // one pulse per frame abandoned by a ring re-program
+    output wire [15:0]                  stat_rst_add,   // frames CTRL.RST dropped from the MAC queue (RNTXRST)
     output wire [15:0]                  stat_gotc_add,  // octets of the frame sent, FCS included (QEMU: size + 4)
     output wire [15:0]                  stat_tot_add,
     output reg  [31:0]                  txerr,          // RNTXERR: {IDX, CODE}, held until cleared
@@ -181,6 +182,7 @@ module ringnic_tx #(
 
     // ================================================================ ring state
     reg  [1:0]  c_state;
+    reg         parked;        // EN clear mid-frame with nothing on the bus: no new request (see dma_busy)
     reg         flush_q;       // the drain is a soft reset's: no error at its end
     reg  [31:0] ring_base;
     reg  [16:0] ring_size;     // descriptors
@@ -280,6 +282,8 @@ module ringnic_tx #(
     wire             pk_busy;
     wire [META_LOG2:0] meta_count;
     wire [FB_AW:0]   fb_free;
+    wire [META_LOG2:0] mac_rst_drop;
+    assign stat_rst_add = {{(15-META_LOG2){1'b0}}, mac_rst_drop};
 
     wire             h_kind, h_eof, h_ic, h_ifcs;
     wire [15:0]      h_idx;
@@ -351,7 +355,8 @@ module ringnic_tx #(
         .stat_inc_mptc    (stat_inc_mptc),
         .stat_inc_bptc    (stat_inc_bptc),
         .stat_gotc_add    (stat_gotc_add),
-        .stat_tot_add     (stat_tot_add)
+        .stat_tot_add     (stat_tot_add),
+        .stat_rst_drop    (mac_rst_drop)
     );
 
     // ================================================================ fetcher
@@ -372,7 +377,7 @@ module ringnic_tx #(
     // Keep fetching while EN is set, or to finish the frame in progress; wait for room for a
     // whole burst rather than trickle.
     wire        f_req    = run_ok && (en || p_mid) && tdt_ok && (f_n != 17'd0)
-                        && (f_n <= f_room) && !trk_full;
+                        && (f_n <= f_room) && !trk_full && !parked;
 
     // ================================================================ processor
     reg         p_busy;        // issuing the bursts of the current descriptor
@@ -424,7 +429,7 @@ module ringnic_tx #(
     wire [17:0] b_words  = (b_fo_end + 18'd7) >> 3;
     wire [FB_AW:0] b_used0 = rsv_start - fb_free;
     wire        b_space  = ({{(17-FB_AW){1'b0}}, b_used0} + b_words) <= FB_WORDS;
-    wire        p_req    = run_ok && p_busy && b_space && !trk_full;
+    wire        p_req    = run_ok && p_busy && b_space && !trk_full && !parked;
 
     // ================================================================ AR channel
     reg         ar_valid_q;
@@ -625,8 +630,19 @@ module ringnic_tx #(
                   && (frames_inflight == {(META_LOG2+2){1'b0}}) && !p_mid && !p_busy
                   && (!en || ((fptr == tdt) && (desc_rsv == {(DESC_LOG2+1){1'b0}})));
     wire drain_done = bus_quiet && (wb_stop || (frames_done == {(WBF_LOG2+1){1'b0}}));
-    // STATUS.GIO_MASTER_EN: once TCTL.EN is clear the ring ends (C_IDLE) and stays idle.
-    assign dma_busy = (c_state == C_RUN) || (c_state == C_DRAIN) || !bus_quiet;
+    // STATUS.GIO_MASTER_EN means bus-master requests outstanding or still to be issued (e1000e's
+    // e1000e_disable_pcie_master polls it), not frames waiting for the MAC. Once TCTL.EN is clear
+    // the ring ends (C_IDLE); if the frame being issued must wait for frame-buffer space (the MAC
+    // cannot send: no link, the wire stalled) with nothing of ours on the bus and no write-back
+    // owed, the engine parks: it issues nothing more, so GIO_MASTER_EN falls, and keeps its state
+    // until TCTL.EN is set again (it resumes) or CTRL.RST (which discards the frame).
+    wire park_now   = (c_state == C_RUN) && !en && bus_quiet && p_busy && !b_space
+                   && (frames_done == {(WBF_LOG2+1){1'b0}});
+    always @(posedge clk) begin
+        if (rst || sw_rst || en || (c_state != C_RUN)) parked <= 1'b0;
+        else if (park_now)                              parked <= 1'b1;
+    end
+    assign dma_busy = ((c_state == C_RUN) && !parked) || (c_state == C_DRAIN) || !bus_quiet;
     wire start_try  = (c_state == C_IDLE) && en && (tdh != tdt) && !tdh_we;
 
     // Re-arm of a disabled ring that still holds part of the old one (see the header).

@@ -15,8 +15,12 @@
 // The frame's words are freed (fb_free) once G has issued its last read.
 //
 // Soft reset (sw_rst): the frames still queued are dropped; a frame G has started is finished
-// (a stream beat once valid is never withdrawn), but not counted: beats carry an epoch that
-// sw_rst flips, and only frames of the current epoch count.
+// (a stream beat once valid is never withdrawn) and counted when it completes, as any frame on
+// the wire (its GPTC pulse comes after the reset cleared the statistics, so the driver folds it
+// later; until 2026-12-06 it was not counted, so a frame the link held in the output stage across
+// an ifdown reached the wire counted nowhere). The frames sw_rst drops are reported once, in the
+// cycle after it (stat_rst_drop: RNTXRST); those a previous sw_rst is still dropping were
+// reported then.
 
 module ringnic_tx_mac #(
     parameter integer FB_AW     = 11,  // frame buffer address width, 64-bit words
@@ -57,12 +61,13 @@ module ringnic_tx_mac #(
     output reg                    stat_inc_mptc,
     output reg                    stat_inc_bptc,
     output reg  [15:0]            stat_gotc_add,
-    output reg  [15:0]            stat_tot_add
+    output reg  [15:0]            stat_tot_add,
+    output reg  [META_LOG2:0]     stat_rst_drop  // frames sw_rst drops from the queue (new ones only), one cycle
 );
 
     localparam [15:0] MIN_LEN   = 16'd60;  // ETH_ZLEN: PSP pads up to it (64 with the FCS)
     localparam integer OUT_LOG2 = 2;       // beat FIFO between R and F: 4 entries
-    localparam integer OUT_W    = 64 + 8 + 1 + 1 + 1 + 16 + 1;
+    localparam integer OUT_W    = 64 + 8 + 1 + 1 + 1 + 16;
 
     // ================================================================ frame buffer
     reg  [63:0] fb_mem [0:(1<<FB_AW)-1];
@@ -115,10 +120,9 @@ module ringnic_tx_mac #(
     reg              g_act;
     reg  [FB_AW-1:0] g_start;
     reg  [15:0]      g_len, g_lp, g_beats, g_words, g_b;
-    reg              g_ins, g_ifcs, g_epoch;
+    reg              g_ins, g_ifcs;
     reg  [7:0]       g_cso;
     reg  [15:0]      g_csum;
-    reg              epoch;            // flipped by sw_rst
     reg  [META_LOG2:0] drop_cnt;      // queued frames still to drop after sw_rst
 
     reg              r_valid;          // stage R holds a beat (RAM data arrives this cycle)
@@ -162,11 +166,10 @@ module ringnic_tx_mac #(
             g_b      <= 16'd0;
             g_ins    <= 1'b0;
             g_ifcs   <= 1'b0;
-            g_epoch  <= 1'b0;
             g_cso    <= 8'd0;
             g_csum   <= 16'd0;
-            epoch    <= 1'b0;
             drop_cnt <= {(META_LOG2+1){1'b0}};
+            stat_rst_drop <= {(META_LOG2+1){1'b0}};
             fb_free  <= {(FB_AW+1){1'b0}};
         end else begin
             if (g_issue)
@@ -183,15 +186,16 @@ module ringnic_tx_mac #(
                 g_ifcs  <= h_ifcs;
                 g_cso   <= h_cso;
                 g_csum  <= h_csum;
-                g_epoch <= epoch;   // a frame taken in the sw_rst cycle is an old one
             end else if (g_done) begin
                 g_act <= 1'b0;
             end
             // Free the finished frame's words and those of a dropped one (both may happen).
             fb_free <= fb_free + (g_done ? g_words[FB_AW:0] : {(FB_AW+1){1'b0}})
                                + (q_drop ? h_words[FB_AW:0] : {(FB_AW+1){1'b0}});
+            stat_rst_drop <= sw_rst ? (meta_count - {{META_LOG2{1'b0}}, mq_pop})
+                                      - (drop_cnt - {{META_LOG2{1'b0}}, q_drop})
+                                    : {(META_LOG2+1){1'b0}};
             if (sw_rst) begin
-                epoch    <= ~epoch;
                 drop_cnt <= meta_count - {{META_LOG2{1'b0}}, mq_pop};
             end else if (q_drop) begin
                 drop_cnt <= drop_cnt - 1'b1;
@@ -202,7 +206,7 @@ module ringnic_tx_mac #(
     // ================================================================ R: data in, patch
     reg  [7:0]  r_dmask, r_keep, r_hi, r_lo;
     reg  [15:0] r_csum, r_octets;
-    reg         r_last, r_first, r_ifcs, r_epoch;
+    reg         r_last, r_first, r_ifcs;
 
     always @(posedge clk) begin
         if (rst) begin
@@ -216,7 +220,6 @@ module ringnic_tx_mac #(
             r_last   <= 1'b0;
             r_first  <= 1'b0;
             r_ifcs   <= 1'b0;
-            r_epoch  <= 1'b0;
         end else begin
             r_valid <= g_issue;
             if (g_issue) begin
@@ -229,7 +232,6 @@ module ringnic_tx_mac #(
                 r_last   <= g_last;
                 r_first  <= (g_b == 16'd0);
                 r_ifcs   <= g_ifcs;
-                r_epoch  <= g_epoch;
             end
         end
     end
@@ -260,7 +262,7 @@ module ringnic_tx_mac #(
         .rst     (rst),
         .clr     (1'b0),
         .wr_en   (r_valid),
-        .wr_data ({r_data, r_keep, r_last, r_first, r_ifcs, r_octets, r_epoch}),
+        .wr_data ({r_data, r_keep, r_last, r_first, r_ifcs, r_octets}),
         .rd_en   (oq_pop),
         .rd_data (oq_rdata),
         .count   (oq_count),
@@ -270,16 +272,15 @@ module ringnic_tx_mac #(
 
     wire [63:0] b_data;
     wire [7:0]  b_keep;
-    wire        b_last, b_first, b_ifcs, b_epoch;
+    wire        b_last, b_first, b_ifcs;
     wire [15:0] b_octets;
-    assign {b_data, b_keep, b_last, b_first, b_ifcs, b_octets, b_epoch} = oq_rdata;
+    assign {b_data, b_keep, b_last, b_first, b_ifcs, b_octets} = oq_rdata;
 
     // ================================================================ F: FCS and output
     reg         o_valid;
     reg  [63:0] o_data;
     reg  [7:0]  o_keep;
     reg         o_last;
-    reg         o_epoch;
     reg  [15:0] o_octets;
     reg         x_pend;            // the FCS spills into one more beat
     reg  [31:0] x_data;
@@ -328,7 +329,6 @@ module ringnic_tx_mac #(
             o_data   <= 64'd0;
             o_keep   <= 8'd0;
             o_last   <= 1'b0;
-            o_epoch  <= 1'b0;
             o_octets <= 16'd0;
             x_pend   <= 1'b0;
             x_data   <= 32'd0;
@@ -345,7 +345,6 @@ module ringnic_tx_mac #(
                 x_pend  <= 1'b0;
             end else if (!oq_empty) begin
                 o_valid  <= 1'b1;
-                o_epoch  <= b_epoch;
                 o_octets <= b_octets;
                 crc_q    <= crc_out;
                 if (b_first) begin
@@ -379,7 +378,7 @@ module ringnic_tx_mac #(
 
     // ================================================================ statistics
     // Broadcast counts as BPTC only, multicast as MPTC (QEMU: is_broadcast, else is_multicast).
-    wire sent = o_valid && m_axis_tx_tready && o_last && (o_epoch == epoch) && !sw_rst;
+    wire sent = o_valid && m_axis_tx_tready && o_last;
 
     always @(posedge clk) begin
         if (rst) begin

@@ -11,13 +11,14 @@ from pydriver.kernel.etherdevice import ETH_FCS_LEN, ETH_HLEN, eth_hw_addr_set, 
 from pydriver.kernel.interrupt import IRQ_HANDLED, IRQ_NONE, IRQF_SHARED, free_irq, request_irq, synchronize_irq
 from pydriver.kernel.napi import (__napi_schedule, napi_complete_done, napi_count_tx, napi_disable, napi_enable,
                                   napi_note_irq_mask, napi_note_irq_unmask, napi_schedule_prep)
-from pydriver.kernel.netdev_queue import netif_start_queue, netif_tx_disable, qdisc_reset
+from pydriver.kernel.netdev_queue import netif_start_queue, netif_tx_disable, netif_wake_queue, qdisc_reset
 from pydriver.kernel.netdevice import IFF_ALLMULTI, IFF_PROMISC, netdev_priv, netif_carrier_off, netif_running
 from pydriver.kernel.printk import netdev_dbg, netdev_err
 from pydriver.kernel.timer import INIT_WORK, schedule_work
 from pydriver.ringnic import regs, rx, tx
 # ringnic_get_stats64 is re-exported for main.py's ops table; update_stats for down() (and old callers)
-from pydriver.ringnic.watchdog import ringnic_get_stats64, ringnic_watchdog, update_stats, watchdog_stop  # noqa: F401
+from pydriver.ringnic.watchdog import (ringnic_get_stats64, ringnic_watchdog, update_reset_counts,  # noqa: F401
+                                       update_stats, watchdog_stop)
 
 # The causes e1000 enables (IMS_ENABLE_MASK) plus RXO and this NIC's engine-error causes.
 MAX_INTR = 10  # E1000_MAX_INTR: passes of the pre-NAPI handler
@@ -153,7 +154,10 @@ async def up(adapter) -> None:
     if adapter.napi:
         napi_enable(adapter.napi)
     await irq_enable(adapter)
-    netif_start_queue(adapter.netdev)
+    # e1000_up wakes the queue (e1000_open starts it): down() stopped it, and what the stack
+    # queued meanwhile (ethtool -G / -r with the link down) must be handed to the new ring now;
+    # netif_start_queue would leave it in the qdisc, and the link's return wakes nothing.
+    await netif_wake_queue(adapter.netdev)
     await adapter.hw.ew32(regs.ICS, regs.ICS_LSC)  # "fire a link status change interrupt"
 
 
@@ -177,6 +181,7 @@ async def down(adapter) -> None:
         await napi_disable(adapter.napi)
     await update_stats(adapter)  # as e1000e_down: CTRL.RST clears the NIC's counters
     await hw.reset_hw()  # the engines drop whatever they held
+    await update_reset_counts(adapter)  # ... and count it (RNRXOFF, RNTXRST: they survive CTRL.RST)
     await hw.irq_disable()
     await hw.rar_set(netdev.dev_addr)  # the reset reloaded RAL0/RAH0 from the NIC's default
     tx.clean_tx_ring(adapter)

@@ -373,6 +373,14 @@ RNRXERR_CODE_WB_WRITE = 7
 RNRXERR_IDX = 0xFFFF0000
 RNRXERR_IDX_SHIFT = 16
 
+# Project-specific: RX Frames Missed While Off
+RNRXOFF = 0x1F018
+RNRXOFF_RESET = 0x00000000
+
+# Project-specific: TX Frames Dropped by Reset
+RNTXRST = 0x1F01C
+RNTXRST_RESET = 0x00000000
+
 # (offset, count, stride, name) of every register, for messages.
 LAYOUT = (
     (0x00000, 1, 4, 'CTRL'),
@@ -432,6 +440,8 @@ LAYOUT = (
     (0x1F008, 1, 4, 'RNCAPS'),
     (0x1F010, 1, 4, 'RNTXERR'),
     (0x1F014, 1, 4, 'RNRXERR'),
+    (0x1F018, 1, 4, 'RNRXOFF'),
+    (0x1F01C, 1, 4, 'RNTXRST'),
 )
 
 

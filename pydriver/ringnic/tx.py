@@ -111,11 +111,20 @@ def _unmap_and_free(adapter, bi: TxBuffer) -> None:
 
 
 def clean_tx_ring(adapter) -> None:
-    """Unmap and free every buffer still on the ring (down/close, reset); what never left is
-    counted in tx_dropped, so every frame the stack handed over is sent or counted."""
+    """Unmap and free every buffer still on the ring (down/close, reset). A frame the NIC had
+    already written back (DD on its last descriptor) is counted as sent, as clean_tx_irq would
+    have: it is on the wire, or the reset that preceded this dropped it from the NIC and RNTXRST
+    counts it (tx_aborted_errors). A frame without DD never left the ring: tx_dropped. So every
+    frame the stack handed over is sent or counted, and one that reached the wire is not also a
+    drop (e1000_clean_tx_ring counts neither)."""
     ring = adapter.tx_ring
-    for bi in ring.buffer_info:
-        adapter.tx_dropped += bi.skb is not None
+    for i, bi in enumerate(ring.buffer_info):
+        if bi.skb is not None:
+            if ring.desc and cpu_read_u32(ring.desc_addr(i) + TXD_UPPER) & TXD_STAT_DD:
+                adapter.tx_packets += bi.segs
+                adapter.tx_bytes += bi.bytecount
+            else:
+                adapter.tx_dropped += 1
         _unmap_and_free(adapter, bi)
     netdev_reset_queue(adapter.netdev)
     if ring.desc:

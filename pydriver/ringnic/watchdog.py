@@ -28,6 +28,12 @@ WATCHDOG_PERIOD = 2 * HZ  # e1000_watchdog reschedules itself every 2 seconds
 STATS32 = ("CRCERRS", "RXERRC", "MPC", "ECOL", "GPRC", "BPRC", "MPRC", "GPTC", "RNBC", "RUC", "ROC",
            "TPR", "TPT", "MPTC", "BPTC")
 STATS64 = ("GORC", "GOTC", "TOR", "TOT")
+# Project-specific read-to-clear counts folded with the statistics: RNRXOFF, the frames the NIC
+# dropped with its receiver off (RCTL.EN clear, CTRL.RST), and RNTXRST, the frames CTRL.RST took
+# out of its TX packet buffer after writing them back; no 8254x counter counts either. CTRL.RST
+# does not clear them, so down() folds them again after its reset (update_reset_counts).
+SURVIVE_RST = ("RNRXOFF", "RNTXRST")
+FOLDED32 = STATS32 + SURVIVE_RST
 LINK_UP_MSG = "NIC Link is Up 1000 Mbps Full Duplex, Flow Control: None"
 
 
@@ -71,19 +77,25 @@ async def ringnic_watchdog(work) -> None:
         mod_timer(adapter.watchdog_timer, jiffies() + adapter.watchdog_period)
 
 
-async def update_stats(adapter) -> None:
+async def update_stats(adapter, names=FOLDED32, pairs=STATS64) -> None:
     """e1000_update_stats: fold the NIC's read-to-clear counters into the adapter's totals."""
     hw, s = adapter.hw, adapter.hw_stats
     await spin_lock(adapter.stats_lock)  # the L/H reads of one counter must not interleave
     try:
-        for name in STATS32:
+        for name in names:
             s[name] = s.get(name, 0) + await hw.er32(getattr(regs, name))
-        for pair in STATS64:
+        for pair in pairs:
             lo = await hw.er32(getattr(regs, pair + "L"))
             hi = await hw.er32(getattr(regs, pair + "H"))  # the high read clears both halves
             s[pair] = s.get(pair, 0) + (hi << 32 | lo)
     finally:
         spin_unlock(adapter.stats_lock)
+
+
+async def update_reset_counts(adapter) -> None:
+    """After CTRL.RST: fold what the reset itself dropped (the counters it does not clear), so
+    that a removed or reconfigured NIC's last frames are counted by this adapter."""
+    await update_stats(adapter, SURVIVE_RST, ())
 
 
 def ringnic_get_stats64(netdev, stats) -> None:
@@ -96,12 +108,14 @@ def ringnic_get_stats64(netdev, stats) -> None:
     stats.rx_crc_errors = a.rx_crc_errors + s.get("CRCERRS", 0)
     stats.rx_length_errors = s.get("RUC", 0) + s.get("ROC", 0)
     stats.rx_frame_errors = a.rx_frame_errors  # e1000: ALGNERRC, which this NIC has not; RXERRC is in rx_errors only
-    stats.rx_missed_errors = s.get("MPC", 0)
+    # e1000: rx_missed_errors = MPC; here also RNRXOFF, frames missed with the receiver off
+    stats.rx_missed_errors = s.get("MPC", 0) + s.get("RNRXOFF", 0)
     stats.rx_over_errors = a.rx_over_errors
     stats.rx_errors = a.rx_errors + stats.rx_crc_errors - a.rx_crc_errors + stats.rx_length_errors \
         + s.get("RXERRC", 0)
     stats.rx_dropped = a.rx_dropped
     stats.tx_dropped = a.tx_dropped
-    # e1000: tx_aborted_errors = ECOL, tx_errors = TXERRC (ECOL + LATECOL); plus this NIC's TXE stops
-    stats.tx_aborted_errors = s.get("ECOL", 0)
+    # e1000: tx_aborted_errors = ECOL, tx_errors = TXERRC (ECOL + LATECOL); here also RNTXRST,
+    # frames a reset dropped from the NIC after their write-back; plus this NIC's TXE stops
+    stats.tx_aborted_errors = s.get("ECOL", 0) + s.get("RNTXRST", 0)
     stats.tx_errors = stats.tx_aborted_errors + a.tx_engine_errors

@@ -11,7 +11,8 @@ duplicate), the bytes are exactly what was sent (and scapy parses every 16th: Et
 checksum good). At the end every frame handed to the stack is accounted for (`account`): on the
 sending side as transmitted (tx_packets), dropped by the driver (tx_dropped: a ring cleaned at
 down), by the qdisc (qdisc_drops) or purged by qdisc_reset at ndo_stop; end to end as delivered
-or counted by the sender's drops or the receiver's (MPC, rx_dropped, CRCERRS, RUC, ROC, RXERRC).
+or counted by the sender's drops (ECOL, RNTXRST: dropped from its NIC by a reset after DD) or the
+receiver's (MPC, RNRXOFF: dropped with the receiver off, rx_dropped, CRCERRS, RUC, ROC, RXERRC).
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 from scapy.utils import checksum
 
+from pydriver.kernel.devres import ioremap, iounmap
 from pydriver.kernel.etherdevice import mac_str
 from pydriver.kernel.napi import napi_is_scheduled
 from pydriver.kernel.netdev_queue import netdev_get_tx_queue
 from pydriver.kernel.netdevice import IFF_UP, netdev_priv, netif_running
 from pydriver.kernel.softirq import net_hotdata
+from pydriver.ringnic import regs
 from pydriver.ringnic.netdev import update_stats
 from tb.harness.topology import SN0_IP, SN1_IP
 from tb.harness.traffic import until
@@ -39,7 +42,8 @@ HDR = 14 + 20 + 8          # Ether + IPv4 + UDP
 SEQ = slice(HDR, HDR + 4)  # the sequence number, big-endian, first in the payload
 PAT = bytes(range(256)) * 40
 JUMBO_MTU = 9000
-RX_COUNTED = ("MPC", "CRCERRS", "RUC", "ROC", "RXERRC")  # the receiving NIC's drops and errors
+RX_COUNTED = ("MPC", "RNRXOFF", "CRCERRS", "RUC", "ROC", "RXERRC")  # the receiving NIC's drops and errors
+TX_COUNTED = ("ECOL", "RNTXRST")  # the sending NIC's: frames a ring re-program or a reset gave up
 SCAPY_EVERY = 16
 
 
@@ -197,8 +201,19 @@ class Soak:
         q = netdev_get_tx_queue(dev)
         c = {k: getattr(a, k) for k in ("tx_packets", "tx_dropped", "rx_packets", "rx_dropped")}
         c.update(qdisc_drops=q.qdisc_drops, purged=q.purged)
-        c.update({k: a.hw_stats.get(k, 0) for k in RX_COUNTED + ("GPTC", "GPRC", "TPR")})
+        c.update({k: a.hw_stats.get(k, 0) for k in RX_COUNTED + TX_COUNTED + ("GPTC", "GPRC", "TPR")})
         return c
+
+    async def fold_removed(self) -> None:
+        """After rmmod: the frames the NICs counted once their driver's last fold was done (one
+        arriving at a removed NIC is dropped there and counted in RNRXOFF), read as `devmem`
+        would, through a mapping of each NIC's register window of its own."""
+        for a in self.adapters:
+            old = a.hw.hw_addr
+            win = ioremap(old._phys, old._size)
+            for name in TX_COUNTED[1:] + ("RNRXOFF",):  # the counters CTRL.RST leaves alone
+                a.hw_stats[name] = a.hw_stats.get(name, 0) + await win.readl(getattr(regs, name))
+            iounmap(win)
 
     def account(self, exact: bool = True) -> dict:
         """Per flow: sent, delivered, the counted drops on each side; asserts the properties.
@@ -214,11 +229,12 @@ class Soak:
             tx_side = s["tx_packets"] + s["tx_dropped"] + s["qdisc_drops"] + s["purged"]
             assert tx_side == f.sent, f"flow {f.k}: {f.sent} sent, the sender accounts for {tx_side} ({s})"
             assert r["rx_packets"] == f.delivered, f"flow {f.k}: rx_packets {r['rx_packets']}, delivered {f.delivered}"
-            counted = (s["tx_dropped"] + s["qdisc_drops"] + s["purged"] + r["rx_dropped"]
-                       + sum(r[k] for k in RX_COUNTED))
+            # RNTXRST: frames reclaimed as sent (DD) that a reset then dropped from the sender's NIC
+            counted = (s["tx_dropped"] + s["qdisc_drops"] + s["purged"] + sum(s[k] for k in TX_COUNTED)
+                       + r["rx_dropped"] + sum(r[k] for k in RX_COUNTED))
             lost = f.sent - f.delivered
             row = {"sent": f.sent, "delivered": f.delivered, "counted": counted, "scapy_checked": f.checked,
-                   "tx_dropped": s["tx_dropped"], "purged": s["purged"], "rx_dropped": r["rx_dropped"],
+                   "tx_dropped": s["tx_dropped"], "purged": s["purged"], **{k.lower(): s[k] for k in TX_COUNTED}, "rx_dropped": r["rx_dropped"],
                    **{k.lower(): r[k] for k in RX_COUNTED},
                    # where a frame went missing: reclaimed but not on the wire (tx_packets > GPTC),
                    # on the wire but not seen (GPTC > TPR), seen but neither passed nor counted

@@ -16,11 +16,6 @@ from tb.harness.board import Board, checked_test
 from tb.harness.ringnic_tb import RingnicTB
 from tb.harness.traffic import PEER_MAC, on_wire, tx_frame, up
 
-# Open defect (found when the link model and STATUS.GIO_MASTER_EN met): ndo_stop waits for
-# GIO_MASTER_EN to clear, which stays set while the TX engine drains into a MAC that cannot send
-# (the wire stalled), so the reset task waits out its 10 ms and the interface comes back late.
-KNOWN_DEFECTS = {"test_tx_watchdog_resets_a_stalled_ring":
-                 "open defect: GIO_MASTER_EN stays set while TX drains into a stalled MAC; ndo_stop waits 10 ms"}
 
 PEER = PEER_MAC
 

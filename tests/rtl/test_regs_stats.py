@@ -25,7 +25,7 @@ STAT32 = ["CRCERRS", "MPC", "GPRC", "BPRC", "MPRC", "GPTC", "RNBC", "RUC", "ROC"
           "TPR", "TPT", "MPTC", "BPTC", "RXERRC", "ECOL"]
 PAIRS = {"GORC": "stat_gorc_add", "GOTC": "stat_gotc_add", "TOR": "stat_tor_add", "TOT": "stat_tot_add"}
 HW_INPUTS = ("intr_set", "tdh_we", "tdh_in", "rdh_we", "rdh_in", "stat_inc", "txerr", "rxerr",
-             "mta_bit") + tuple(PAIRS.values())
+             "mta_bit", "rxoff_add", "txrst_add") + tuple(PAIRS.values())
 
 
 async def storm(dut, rng: random.Random, counted: dict, stop: list) -> None:
@@ -82,3 +82,38 @@ async def test_regs_stats_exact_under_load(dut):
         assert got[name] == counted[name], f"{name}: reads returned {got[name]}, counted {counted[name]} (seed {seed})"
     for name in STAT32:
         assert await tb.read32(getattr(regs, name)) == 0, f"{name}: not cleared"
+
+
+async def _survives_ctrl_rst(dut, reg: str, port: str, stat: str) -> None:
+    """`reg` adds `port`, clears on a read (an add in the read's cycle counts toward the next
+    read) and, unlike the statistics (`stat`), survives CTRL.RST."""
+    from tb.blocks.regs import during_read_handshake, hw_pulse
+
+    for name in HW_INPUTS:
+        getattr(dut, name).value = 0
+    tb = await RingnicTB.create(dut)
+    addr = getattr(regs, reg)
+    assert await tb.read32(addr) == 0
+    await hw_pulse(tb, 3, **{port: 2}, stat_inc=1 << STAT32.index(stat))
+    await tb.write32(regs.CTRL, regs.CTRL_RST)
+    await hw_pulse(tb, 1, **{port: 5})  # what a reset discards arrives after its pulse
+    assert await tb.read32(getattr(regs, stat)) == 0, "CTRL.RST did not clear the statistics"
+    task = during_read_handshake(tb, **{port: 1})
+    assert await tb.read32(addr) == 11, f"{reg} lost counts across CTRL.RST"
+    await task
+    assert await tb.read32(addr) == 1, "an add in the cycle of the clearing read was lost"
+    assert await tb.read32(addr) == 0
+
+
+@cocotb.test()
+async def test_regs_rnrxoff_survives_ctrl_rst(dut):
+    """RNRXOFF (frames dropped with the receiver off): a frame the NIC drops while the driver
+    resets it is still counted after the driver's last fold."""
+    await _survives_ctrl_rst(dut, "RNRXOFF", "rxoff_add", "MPC")
+
+
+@cocotb.test()
+async def test_regs_rntxrst_survives_ctrl_rst(dut):
+    """RNTXRST (frames CTRL.RST dropped from the TX packet buffer after their write-back): the
+    frames the driver's own reset discards are counted after its last fold."""
+    await _survives_ctrl_rst(dut, "RNTXRST", "txrst_add", "ECOL")
