@@ -18,10 +18,10 @@ from __future__ import annotations
 from pydriver.kernel.netdev_queue import netdev_get_tx_queue
 from pydriver.kernel.netdevice import dev_close, dev_open, netif_carrier_ok
 from pydriver.ringnic.netdev import update_stats
-from tb.board import checked_test
-from tb.ethtool import ethtool
-from tb.topology import PAIR_TOPLEVEL, adapters, pair
-from tb.traffic import until
+from tb.harness.board import checked_test
+from tb.harness.ethtool import ethtool
+from tb.harness.topology import PAIR_TOPLEVEL, adapters, pair
+from tb.harness.traffic import until
 
 HDL_TOPLEVEL = PAIR_TOPLEVEL
 
