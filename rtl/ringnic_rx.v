@@ -65,6 +65,7 @@ module ringnic_rx #(
     input  wire [15:0]                 rdt,            // RX tail
     input  wire                        rdt_wr,         // pulse: software wrote RDT (the new value is on rdt)
     input  wire [31:0]                 rctl,           // RCTL
+    input  wire [1:0]                  rxcsum,         // RXCSUM {TUOFLD, IPOFLD}: ringnic_rx_csum
     input  wire                        rctl_wr,        // pulse: software wrote RCTL (the new value is on rctl)
     input  wire [15:0]                 rdtr,           // RDTR.DELAY, 1.024 us units
     input  wire                        rdtr_fpd,       // pulse: RDTR.FPD written 1
@@ -165,7 +166,12 @@ module ringnic_rx #(
     // Legacy RX descriptor bits (e1000 RXD_STAT_*, RXD_ERR_*).
     // The write-back beat is descriptor bytes 8..15: bit WB_LO of rtl/ringnic_desc.vh's layout.
     localparam integer WB_LO       = 64;
-    localparam [127:0] WB_DONE     = (128'd1 << RN_RXD_STAT_DD) | (128'd1 << RN_RXD_STAT_IXSM);
+    localparam [127:0] WB_DONE     = 128'd1 << RN_RXD_STAT_DD;
+    localparam [127:0] WB_IXSM     = 128'd1 << RN_RXD_STAT_IXSM;
+    localparam [127:0] WB_TCPCS    = 128'd1 << RN_RXD_STAT_TCPCS;
+    localparam [127:0] WB_IPCS     = 128'd1 << RN_RXD_STAT_IPCS;
+    localparam [127:0] WB_TCPE     = 128'd1 << RN_RXD_ERR_TCPE;
+    localparam [127:0] WB_IPE      = 128'd1 << RN_RXD_ERR_IPE;
     localparam [127:0] WB_EOP      = 128'd1 << RN_RXD_STAT_EOP;
     localparam [127:0] WB_CE       = 128'd1 << RN_RXD_ERR_CE;
     localparam [127:0] WB_RXE      = 128'd1 << RN_RXD_ERR_RXE;
@@ -245,10 +251,11 @@ module ringnic_rx #(
     // ================================================================ MAC and packet buffer
     wire        pb_wr_en, pb_commit, pb_abort, pb_full;
     wire [63:0] pb_wr_data;
-    wire [19:0] pb_wr_meta;
+    wire [19:0] mac_meta;
+    wire [24:0] pb_wr_meta;         // {csum bits, ringnic_rx_mac's meta}
     wire        pb_rd_valid, pb_meta_valid;
     wire [63:0] pb_rd_data;
-    wire [19:0] pb_meta;
+    wire [24:0] pb_meta;
     wire        pb_pop;
     wire        pb_skip;        // discard a dropped frame's beats in one cycle
     wire [PB_LOG2:0] pb_skip_n;
@@ -277,7 +284,7 @@ module ringnic_rx #(
         .fifo_wr_data  (pb_wr_data),
         .fifo_commit   (pb_commit),
         .fifo_abort    (pb_abort),
-        .fifo_meta     (pb_wr_meta),
+        .fifo_meta     (mac_meta),
         .fifo_full     (pb_full),
         .stat_tpr      (stat_inc_tpr),
         .stat_tor_add  (stat_tor_add),
@@ -287,9 +294,16 @@ module ringnic_rx #(
         .stat_roc      (stat_inc_roc)
     );
 
+    // RX checksum offload: {IPE, TCPE, IPCS, TCPCS, IXSM} with the tlast beat; IXSM only on a
+    // frame with CE or RXE (the FCS or PHY error decides, not the checksums).
+    wire [4:0]  csum_bits;
+    ringnic_rx_csum u_csum (.clk(clk), .rst(rst), .offload(rxcsum), .beat(s_axis_rx_tvalid && s_axis_rx_tready),
+        .tdata(s_axis_rx_tdata), .tkeep(s_axis_rx_tkeep), .tlast(s_axis_rx_tlast), .csum(csum_bits));
+    assign pb_wr_meta = {(mac_meta[3] || mac_meta[2]) ? 5'b00001 : csum_bits, mac_meta};
+
     ringnic_rx_fifo #(
         .DEPTH_LOG2 (PB_LOG2),
-        .META_W     (20)
+        .META_W     (25)
     ) u_fifo (
         .clk        (clk),
         .rst        (rst || flush_now),
@@ -379,7 +393,7 @@ module ringnic_rx #(
     reg  [15:0] ff_wlen  [0:(1<<FF_LOG2)-1];   // bytes written (SECRC applied)
     reg  [3:0]  ff_blog2 [0:(1<<FF_LOG2)-1];
     reg  [15:0] ff_flen  [0:(1<<FF_LOG2)-1];   // frame length incl. FCS (statistics)
-    reg  [3:0]  ff_flags [0:(1<<FF_LOG2)-1];   // {CE, RXE, broadcast, multicast}
+    reg  [8:0]  ff_flags [0:(1<<FF_LOG2)-1];   // {IPE, TCPE, IPCS, TCPCS, IXSM, CE, RXE, broadcast, multicast}
     reg  [FF_LOG2:0] ff_wr;   // next entry the frame engine fills
     reg  [FF_LOG2:0] ff_pl;   // frames before it have all payload OKAY
     reg  [FF_LOG2:0] ff_wb;   // frame whose write-backs are being issued
@@ -440,9 +454,14 @@ module ringnic_rx #(
     wire [15:0] wb_bsize = 16'd1 << ff_blog2[ffw];
     wire        wb_eop   = (wb_rem <= wb_bsize);
     wire [15:0] wb_len   = wb_eop ? wb_rem : wb_bsize;
-    // Length; DD and IXSM; EOP, CE and RXE on the frame's last descriptor; csum and special 0.
+    // Length; DD; EOP, CE, RXE and the checksum bits on the frame's last descriptor, IXSM on the
+    // others; csum and special 0.
+    wire [4:0]  wf       = wb_eop ? ff_flags[ffw][8:4] : 5'b00001;
     wire [63:0] wb_beat  = ({48'd0, wb_len} << (RN_RXD_LENGTH - WB_LO)) | WB_DONE[WB_LO +: 64]
                          | (wb_eop ? WB_EOP[WB_LO +: 64] : 64'd0)
+                         | (wf[0] ? WB_IXSM[WB_LO +: 64] : 64'd0) | (wf[1] ? WB_TCPCS[WB_LO +: 64] : 64'd0)
+                         | (wf[2] ? WB_IPCS[WB_LO +: 64] : 64'd0) | (wf[3] ? WB_TCPE[WB_LO +: 64] : 64'd0)
+                         | (wf[4] ? WB_IPE[WB_LO +: 64] : 64'd0)
                          | ((wb_eop && ff_flags[ffw][3]) ? WB_CE[WB_LO +: 64] : 64'd0)
                          | ((wb_eop && ff_flags[ffw][2]) ? WB_RXE[WB_LO +: 64] : 64'd0);
     wire [31:0] wb_addr  = rdba + {12'd0, wb_idx, 4'd0} + WB_LO / 8;
@@ -704,7 +723,7 @@ module ringnic_rx #(
                         ff_wlen [ff_wr[FF_LOG2-1:0]] <= m_wlen;
                         ff_blog2[ff_wr[FF_LOG2-1:0]] <= cfg_blog2;
                         ff_flen [ff_wr[FF_LOG2-1:0]] <= m_len;
-                        ff_flags[ff_wr[FF_LOG2-1:0]] <= {m_ce, m_rxe, m_bcast, m_mcast};
+                        ff_flags[ff_wr[FF_LOG2-1:0]] <= {pb_meta[24:20], m_ce, m_rxe, m_bcast, m_mcast};
                         ff_wr      <= ff_wr + 1'b1;
                         fe_rem     <= m_wlen;
                         fe_blog2   <= cfg_blog2;
@@ -934,7 +953,7 @@ module ringnic_rx #(
         .rxt0       (rxt0)
     );
 
-    wire [3:0] cf = ff_flags[ffr];           // flags of the frame being committed
+    wire [3:0] cf = ff_flags[ffr][3:0];           // flags of the frame being committed
     wire       cgood = !cf[3] && !cf[2];
 
     // MPC counts every frame seen and not delivered for want of a descriptor or a running ring,

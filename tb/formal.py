@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "formal"
 CHECKERS = ["rtl/ringnic_check_axil.v", "rtl/ringnic_check_axi.v"]
 TX_FILES = ["rtl/ringnic_tx.v", "rtl/ringnic_tx_fifo.v", "rtl/ringnic_tx_pack.v", "rtl/ringnic_tx_mac.v", "rtl/ringnic_crc32.v"]
-RX_FILES = ["rtl/ringnic_rx.v", "rtl/ringnic_rx_fifo.v", "rtl/ringnic_rx_intr.v", "rtl/ringnic_rx_mac.v", "rtl/ringnic_crc32.v"]
+RX_FILES = ["rtl/ringnic_rx.v", "rtl/ringnic_rx_csum.v", "rtl/ringnic_rx_fifo.v", "rtl/ringnic_rx_intr.v", "rtl/ringnic_rx_mac.v", "rtl/ringnic_crc32.v"]
 
 
 @dataclass
