@@ -125,6 +125,7 @@ module ringnic #(
     wire [19:0] tdlen, rdlen;
     wire [15:0] tdh, tdt, tidv, tadv, rdh, rdt, rdtr, radv, itr;
     wire        tdt_wr, tring_wr, tctl_wr, rdt_wr, rctl_wr, rdtr_fpd;
+    wire [1:0]  rxcsum_en;
 
     // Engine outputs into the register file.
     wire [31:0] tx_intr_set, rx_intr_set, txerr, rxerr;
@@ -220,6 +221,7 @@ module ringnic #(
         .rdt_wr         (rdt_wr),
         .rctl           (rctl),
         .rctl_wr        (rctl_wr),
+        .rxcsum_en      (rxcsum_en),
         .rdtr           (rdtr),
         .rdtr_fpd       (rdtr_fpd),
         .radv           (radv),
@@ -395,6 +397,7 @@ module ringnic #(
         .rdt_wr           (rdt_wr),
         .rctl             (rctl),
         .rctl_wr          (rctl_wr),
+        .rxcsum           (rxcsum_en),
         .rdtr             (rdtr),
         .rdtr_fpd         (rdtr_fpd),
         .radv             (radv),

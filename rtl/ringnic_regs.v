@@ -103,6 +103,7 @@ module ringnic_regs #(
     output reg                        rdt_wr,          // one-cycle pulse after a software write to RDT
     output reg  [31:0]                rctl,            // RCTL
     output reg                        rctl_wr,         // one-cycle pulse after a software write to RCTL
+    output wire [1:0]                 rxcsum_en,       // RXCSUM {TUOFLD, IPOFLD}
     output reg  [15:0]                rdtr,            // RDTR.DELAY: RX delay timer, 1.024 us units
     output reg                        rdtr_fpd,        // one-cycle pulse: RDTR.FPD (flush partial block) written 1
     output reg  [15:0]                radv,            // RADV: RX absolute interrupt delay, 1.024 us units
@@ -144,6 +145,7 @@ module ringnic_regs #(
     localparam [31:0] ST_RAH0   = RN_RAH0_WMASK   & RN_RAH0_RMASK;
     localparam [31:0] ST_IPAV   = RN_IPAV_WMASK   & RN_IPAV_RMASK;
     localparam [31:0] ST_IP4AT0 = RN_IP4AT0_WMASK & RN_IP4AT0_RMASK;
+    localparam [31:0] ST_RXCSUM = RN_RXCSUM_WMASK & RN_RXCSUM_RMASK;
 
     // ICR/ICS/IMS/IMC share the cause bits; only those in RN_ICR_RMASK exist.
     localparam [31:0] CAUSES = RN_ICR_RMASK;
@@ -202,7 +204,7 @@ module ringnic_regs #(
                 RN_CRCERRS, RN_RXERRC, RN_MPC, RN_ECOL, RN_GPRC, RN_BPRC, RN_MPRC, RN_GPTC,
                 RN_GORCL, RN_GORCH, RN_GOTCL, RN_GOTCH, RN_RNBC, RN_RUC, RN_ROC,
                 RN_TORL, RN_TORH, RN_TOTL, RN_TOTH, RN_TPR, RN_TPT, RN_MPTC, RN_BPTC,
-                RN_RAL0, RN_RAH0, RN_IPAV, RN_IP4AT0,
+                RN_RAL0, RN_RAH0, RN_IPAV, RN_IP4AT0, RN_RXCSUM,
                 RN_RNID, RN_RNVER, RN_RNCAPS, RN_RNTXERR, RN_RNRXERR, RN_RNRXOFF, RN_RNTXRST:
                     is_reg = 1'b1;
                 default:
@@ -308,6 +310,7 @@ module ringnic_regs #(
     reg  [31:0] rah0;
     reg  [31:0] ipav;
     reg  [31:0] ip4at0;
+    reg  [31:0] rxcsum;
 
 
     // MTA as a RAM plus one valid bit per word, so a (soft) reset clears it in one cycle.
@@ -340,6 +343,7 @@ module ringnic_regs #(
     wire wr_rah0   = wr_en && (wr_off == RN_RAH0);
     wire wr_ipav   = wr_en && (wr_off == RN_IPAV);
     wire wr_ip4at0 = wr_en && (wr_off == RN_IP4AT0);
+    wire wr_rxcsum = wr_en && (wr_off == RN_RXCSUM);
 
     wire [16:0] wr_mta_rel = wr_off - RN_MTA;
     wire        wr_mta     = wr_en && (wr_mta_rel < MTA_SPAN);
@@ -385,6 +389,7 @@ module ringnic_regs #(
             rah0    <= RAH0_RST;
             ipav    <= RN_IPAV_RSTVAL;
             ip4at0  <= RN_IP4AT0_RSTVAL;
+            rxcsum  <= RN_RXCSUM_RSTVAL;
             mta_vld <= {MTA_WORDS{1'b0}};
             mta_hit <= 1'b0;
             tdt_wr  <= 1'b0;
@@ -413,6 +418,7 @@ module ringnic_regs #(
             if (wr_rah0)   `RN_RW(rah0,   32, ST_RAH0);
             if (wr_ipav)   `RN_RW(ipav,   32, ST_IPAV);
             if (wr_ip4at0) `RN_RW(ip4at0, 32, ST_IP4AT0);
+            if (wr_rxcsum) `RN_RW(rxcsum, 32, ST_RXCSUM);
 
             // Heads belong to the engines: their update wins over a colliding software write.
             if (tdh_we)      tdh <= tdh_in & ST_TDH[15:0];
@@ -615,6 +621,7 @@ module ringnic_regs #(
             RN_RAH0:    rd_val = rah0 & RN_RAH0_RMASK;
             RN_IPAV:    rd_val = ipav & RN_IPAV_RMASK;
             RN_IP4AT0:  rd_val = ip4at0 & RN_IP4AT0_RMASK;
+            RN_RXCSUM:  rd_val = rxcsum & RN_RXCSUM_RMASK;
             RN_RNID:    rd_val = RN_RNID_RSTVAL & RN_RNID_RMASK;
             RN_RNVER:   rd_val = RN_RNVER_RSTVAL & RN_RNVER_RMASK;
             RN_RNCAPS:  rd_val = RNCAPS_VAL;
@@ -646,6 +653,7 @@ module ringnic_regs #(
     assign mac_valid = rah0[RN_RAH0_AV];
     assign ip4_addr  = ip4at0;
     assign ip4_valid = ipav[RN_IPAV_V40];
+    assign rxcsum_en = {rxcsum[RN_RXCSUM_TUOFLD], rxcsum[RN_RXCSUM_IPOFLD]};
 
 `ifndef SYNTHESIS
     // AXI4-Lite protocol monitor (simulation only; formal binds the same rules in tb/formal/).

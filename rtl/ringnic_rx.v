@@ -68,6 +68,7 @@ module ringnic_rx #(
     input  wire [15:0]                 rdt,            // RX tail
     input  wire                        rdt_wr,         // pulse: software wrote RDT (the new value is on rdt)
     input  wire [31:0]                 rctl,           // RCTL
+    input  wire [1:0]                  rxcsum,         // RXCSUM {TUOFLD, IPOFLD}: ringnic_rx_csum
     input  wire                        rctl_wr,        // pulse: software wrote RCTL (the new value is on rctl)
     input  wire [15:0]                 rdtr,           // RDTR.DELAY, 1.024 us units
     input  wire                        rdtr_fpd,       // pulse: RDTR.FPD written 1
@@ -77,7 +78,7 @@ module ringnic_rx #(
     output wire [11:0]                 mta_bit,        // MTA bit to look up: word [11:5], bit [4:0]
     input  wire                        mta_hit,        // that bit, one cycle later
     output reg                         rdh_we,         // pulse: RDH <= rdh_in
-    output reg  [15:0]                 rdh_in,
+    output wire [15:0]                 rdh_in,         // = hw_head (read with rdh_we)
     output reg  [31:0]                 intr_set,       // pulses at ICR bits RXT0, RXDMT0, RXO, RXE
     output wire                        stat_inc_crcerrs,
     output wire                        stat_inc_rxerrc,
@@ -169,7 +170,12 @@ module ringnic_rx #(
     // Legacy RX descriptor bits (e1000 RXD_STAT_*, RXD_ERR_*).
     // The write-back beat is descriptor bytes 8..15: bit WB_LO of rtl/ringnic_desc.vh's layout.
     localparam integer WB_LO       = 64;
-    localparam [127:0] WB_DONE     = (128'd1 << RN_RXD_STAT_DD) | (128'd1 << RN_RXD_STAT_IXSM);
+    localparam [127:0] WB_DONE     = 128'd1 << RN_RXD_STAT_DD;
+    localparam [127:0] WB_IXSM     = 128'd1 << RN_RXD_STAT_IXSM;
+    localparam [127:0] WB_TCPCS    = 128'd1 << RN_RXD_STAT_TCPCS;
+    localparam [127:0] WB_IPCS     = 128'd1 << RN_RXD_STAT_IPCS;
+    localparam [127:0] WB_TCPE     = 128'd1 << RN_RXD_ERR_TCPE;
+    localparam [127:0] WB_IPE      = 128'd1 << RN_RXD_ERR_IPE;
     localparam [127:0] WB_EOP      = 128'd1 << RN_RXD_STAT_EOP;
     localparam [127:0] WB_CE       = 128'd1 << RN_RXD_ERR_CE;
     localparam [127:0] WB_RXE      = 128'd1 << RN_RXD_ERR_RXE;
@@ -191,15 +197,22 @@ module ringnic_rx #(
     localparam [1:0]   J_SKIP = 2'd2;
 
     // ================================================================ helpers
-    // Ring index arithmetic modulo the ring size n (i < n, k <= n).
+    // Ring index arithmetic modulo the ring size n (i < n, k <= n), on RING_LOG2 + 1 bits: the
+    // largest ring RDLEN allows has 2^RING_LOG2 descriptors, so every index, count and n fits and
+    // the result is exact (a third of the LUTs of 16-bit arithmetic). With RDLEN or RDT out of
+    // range the ring stops (BAD_RING, BAD_TAIL); the RDH of write-backs still completing then
+    // and RXDMT0 follow the truncated values.
+    localparam integer RW = RING_LOG2 + 1;
+    /* verilator lint_off UNUSEDSIGNAL */  // the bits above RW of the 16-bit operands
     function [15:0] ring_add;
         input [15:0] i;
         input [15:0] k;
         input [15:0] n;
-        reg   [16:0] s;
+        reg   [RW:0] s;
         begin
-            s = {1'b0, i} + {1'b0, k};
-            ring_add = (s >= {1'b0, n}) ? (s[15:0] - n) : s[15:0];
+            s = {1'b0, i[RW-1:0]} + {1'b0, k[RW-1:0]};
+            ring_add = 16'd0;
+            ring_add[RW-1:0] = (s >= {1'b0, n[RW-1:0]}) ? (s[RW-1:0] - n[RW-1:0]) : s[RW-1:0];
         end
     endfunction
 
@@ -207,8 +220,25 @@ module ringnic_rx #(
         input [15:0] from;
         input [15:0] to;
         input [15:0] n;
+        reg   [RW-1:0] d;
         begin
-            ring_dist = (to >= from) ? (to - from) : (to + n - from);
+            d = (to[RW-1:0] >= from[RW-1:0]) ? (to[RW-1:0] - from[RW-1:0]) : (to[RW-1:0] + n[RW-1:0] - from[RW-1:0]);
+            ring_dist = 16'd0;
+            ring_dist[RW-1:0] = d;
+        end
+    endfunction
+    /* verilator lint_on UNUSEDSIGNAL */
+
+    // RDH at a start (then below the ring's size, or BAD_RING): every ring index register has
+    // its upper bits 0, and synthesis drops them.
+    localparam [16:0] RW_ONE = 17'd1 << RW;
+    wire [15:0] rdh_rw     = rdh & (RW_ONE[15:0] - 16'd1);
+
+    function [15:0] zx16;               // a ring index, zero-extended
+        input [RW-1:0] x;
+        begin
+            zx16 = 16'd0;
+            zx16[RW-1:0] = x;
         end
     endfunction
 
@@ -240,6 +270,7 @@ module ringnic_rx #(
     wire        err_none   = (rxerr_q[RN_RNRXERR_CODE +: RN_RNRXERR_CODE_W] == RN_RNRXERR_CODE_NONE);
 
     reg  [15:0] hw_head;        // next descriptor to complete its write-back (RDH)
+    assign rdh_in = hw_head;    // RDH's new value with rdh_we: hw_head moved with the commit
     reg  [15:0] iss_head;       // next descriptor to issue a write-back for: ownership ends there
     reg  [15:0] alloc_idx;      // next descriptor to give a frame
     reg  [15:0] fetch_idx;      // next descriptor to prefetch
@@ -249,10 +280,11 @@ module ringnic_rx #(
     // ================================================================ MAC and packet buffer
     wire        pb_wr_en, pb_commit, pb_abort, pb_full;
     wire [63:0] pb_wr_data;
-    wire [19:0] pb_wr_meta;
+    wire [19:0] mac_meta;
+    wire [23:0] pb_wr_meta;         // {checksum bits, ringnic_rx_mac's meta}
     wire        pb_rd_valid, pb_meta_valid;
     wire [63:0] pb_rd_data;
-    wire [19:0] pb_meta;
+    wire [23:0] pb_meta;
     wire        pb_pop;
     wire        pb_skip;        // discard a dropped frame's beats in one cycle
     wire [PB_LOG2:0] pb_skip_n;
@@ -282,7 +314,7 @@ module ringnic_rx #(
         .fifo_wr_data  (pb_wr_data),
         .fifo_commit   (pb_commit),
         .fifo_abort    (pb_abort),
-        .fifo_meta     (pb_wr_meta),
+        .fifo_meta     (mac_meta),
         .fifo_full     (pb_full),
         .stat_tpr      (stat_inc_tpr),
         .stat_tor_add  (stat_tor_add),
@@ -293,9 +325,16 @@ module ringnic_rx #(
         .stat_off      (stat_off_mac)
     );
 
+    // RX checksum offload: {IPE, TCPE, IPCS, TCPCS} with the tlast beat (IXSM when neither was
+    // calculated); none on a frame with CE or RXE (the FCS or PHY error decides, not the checksums).
+    wire [3:0]  csum_bits;
+    ringnic_rx_csum #(.MAX_FRAME(LONGEST)) u_csum (.clk(clk), .rst(rst), .offload(rxcsum), .beat(s_axis_rx_tvalid && s_axis_rx_tready),
+        .tdata(s_axis_rx_tdata), .tkeep(s_axis_rx_tkeep), .tlast(s_axis_rx_tlast), .csum(csum_bits));
+    assign pb_wr_meta = {(mac_meta[3] || mac_meta[2]) ? 4'b0000 : csum_bits, mac_meta};
+
     ringnic_rx_fifo #(
         .DEPTH_LOG2 (PB_LOG2),
-        .META_W     (20)
+        .META_W     (24)
     ) u_fifo (
         .clk        (clk),
         .rst        (rst || flush_now),
@@ -381,11 +420,11 @@ module ringnic_rx #(
     wire [15:0] fe_n_pb    = min16(fe_n, fe_seg_pb);       // packet-buffer beats those W beats consume
 
     // Frames handed to the write side, awaiting write-back (ring order).
-    reg  [15:0] ff_first [0:(1<<FF_LOG2)-1];   // first descriptor
+    reg  [RW-1:0] ff_first [0:(1<<FF_LOG2)-1]; // first descriptor (a ring index: RW bits)
     reg  [15:0] ff_wlen  [0:(1<<FF_LOG2)-1];   // bytes written (SECRC applied)
     reg  [3:0]  ff_blog2 [0:(1<<FF_LOG2)-1];
     reg  [15:0] ff_flen  [0:(1<<FF_LOG2)-1];   // frame length incl. FCS (statistics)
-    reg  [3:0]  ff_flags [0:(1<<FF_LOG2)-1];   // {CE, RXE, broadcast, multicast}
+    reg  [7:0]  ff_flags [0:(1<<FF_LOG2)-1];   // {IPE, TCPE, IPCS, TCPCS, CE, RXE, broadcast, multicast}
     reg  [FF_LOG2:0] ff_wr;   // next entry the frame engine fills
     reg  [FF_LOG2:0] ff_pl;   // frames before it have all payload OKAY
     reg  [FF_LOG2:0] ff_wb;   // frame whose write-backs are being issued
@@ -421,7 +460,7 @@ module ringnic_rx #(
     reg  [15:0] aw_j_len;
     reg  [63:0] aw_j_data;
     reg         aw_t_last;         // the B tag pushed at the AW handshake
-    reg  [15:0] aw_t_idx;
+    reg  [RW-1:0] aw_t_idx;
 
     wire        aw_hs   = aw_v && m_axi_awready;
     wire        aw_free = !aw_v || aw_hs;
@@ -438,7 +477,7 @@ module ringnic_rx #(
 
     reg         bt_wb    [0:(1<<BT_LOG2)-1];
     reg         bt_last  [0:(1<<BT_LOG2)-1];   // last payload burst / last write-back of a frame
-    reg  [15:0] bt_idx   [0:(1<<BT_LOG2)-1];
+    reg  [RW-1:0] bt_idx [0:(1<<BT_LOG2)-1];
     reg  [BT_LOG2:0] bt_wr, bt_rd;
     wire [BT_LOG2:0] bt_count = bt_wr - bt_rd;
 
@@ -449,14 +488,20 @@ module ringnic_rx #(
     reg         wb_started;        // some write-backs of frame ff_wb are issued
     reg  [15:0] wb_idx_q, wb_rem_q;
     wire [FF_LOG2-1:0] ffw  = ff_wb[FF_LOG2-1:0];
-    wire [15:0] wb_idx   = wb_started ? wb_idx_q : ff_first[ffw];
+    wire [15:0] wb_idx   = wb_started ? wb_idx_q : zx16(ff_first[ffw]);
     wire [15:0] wb_rem   = wb_started ? wb_rem_q : ff_wlen[ffw];
     wire [15:0] wb_bsize = 16'd1 << ff_blog2[ffw];
     wire        wb_eop   = (wb_rem <= wb_bsize);
     wire [15:0] wb_len   = wb_eop ? wb_rem : wb_bsize;
-    // Length; DD and IXSM; EOP, CE and RXE on the frame's last descriptor; csum and special 0.
+    // Length; DD; EOP, CE, RXE and the checksum bits on the frame's last descriptor, IXSM on the
+    // others; csum and special 0.
+    wire [3:0]  wf4      = wb_eop ? ff_flags[ffw][7:4] : 4'b0000;
+    wire [4:0]  wf       = {wf4, !(wf4[1] || wf4[0])};                       // {.., IXSM}
     wire [63:0] wb_beat  = ({48'd0, wb_len} << (RN_RXD_LENGTH - WB_LO)) | WB_DONE[WB_LO +: 64]
                          | (wb_eop ? WB_EOP[WB_LO +: 64] : 64'd0)
+                         | (wf[0] ? WB_IXSM[WB_LO +: 64] : 64'd0) | (wf[1] ? WB_TCPCS[WB_LO +: 64] : 64'd0)
+                         | (wf[2] ? WB_IPCS[WB_LO +: 64] : 64'd0) | (wf[3] ? WB_TCPE[WB_LO +: 64] : 64'd0)
+                         | (wf[4] ? WB_IPE[WB_LO +: 64] : 64'd0)
                          | ((wb_eop && ff_flags[ffw][3]) ? WB_CE[WB_LO +: 64] : 64'd0)
                          | ((wb_eop && ff_flags[ffw][2]) ? WB_RXE[WB_LO +: 64] : 64'd0);
     wire [31:0] wb_addr  = rdba + {12'd0, wb_idx, 4'd0} + WB_LO / 8;
@@ -480,11 +525,11 @@ module ringnic_rx #(
     wire [2:0]  j_shift  = wj_shift[wjh];
     wire [15:0] j_len    = wj_len[wjh];
 
-    reg  [15:0] ws_beat;           // beat within the job
+    reg  [7:0]  ws_beat;           // beat within the job (a burst: <= MAX_BURST_BEATS <= 256)
     reg  [15:0] ws_j;              // W beat within the buffer
-    reg  [63:0] ws_prev;           // previous packet-buffer beat of this buffer
+    reg  [63:8] ws_prev;           // previous packet-buffer beat of this buffer (byte 0 is never shifted in)
 
-    wire [15:0] ws_jj    = (wj_new[wjh] && (ws_beat == 16'd0)) ? 16'd0 : ws_j;
+    wire [15:0] ws_jj    = (wj_new[wjh] && (ws_beat == 8'd0)) ? 16'd0 : ws_j;
     wire [15:0] ws_npb   = (j_len + 16'd7) >> 3;                       // packet-buffer beats of the buffer
     wire [15:0] ws_endb  = {13'd0, j_shift} + j_len - 16'd1;           // last byte's offset from the aligned start
     wire        ws_need  = (ws_jj < ws_npb);                           // this W beat takes a new packet-buffer beat
@@ -493,9 +538,11 @@ module ringnic_rx #(
     wire [7:0]  ws_lo    = ws_first ? (8'hFF << j_shift) : 8'hFF;
     wire [7:0]  ws_hi    = ws_lastb ? (8'hFF >> (3'd7 - ws_endb[2:0])) : 8'hFF;
     wire [63:0] ws_cur   = ws_need ? pb_rd_data : 64'd0;
-    wire [63:0] ws_data  = (j_shift == 3'd0) ? ws_cur
-                         : ((ws_cur << {j_shift, 3'b000}) | (ws_prev >> (7'd64 - {1'b0, j_shift, 3'b000})));
-    wire        ws_last  = (ws_beat == j_n - 16'd1);
+    // The buffer's bytes shifted up by j_shift: {this beat, the previous one's top bytes}; one
+    // shifter of the pair (a shift of each and their OR took about twice the LUTs).
+    wire [119:0] ws_pair = {ws_cur, ws_prev} << {j_shift, 3'b000};
+    wire [63:0] ws_data  = ws_pair[119:56];
+    wire        ws_last  = ({8'd0, ws_beat} == j_n - 16'd1);
 
     wire        w_data   = wj_valid && (j_kind == J_DATA);
     wire        w_wb     = wj_valid && (j_kind == J_WB);
@@ -520,7 +567,7 @@ module ringnic_rx #(
     wire        b_err    = b_hs && m_axi_bresp[1];
     wire        b_wb     = bt_wb[bth];
     wire        b_last   = bt_last[bth];
-    wire [15:0] b_idx    = bt_idx[bth];
+    wire [15:0] b_idx    = zx16(bt_idx[bth]);
     reg         wb_bad;            // a write-back of the frame being committed failed
 
     wire [FF_LOG2-1:0] ffr = ff_rd[FF_LOG2-1:0];
@@ -679,14 +726,12 @@ module ringnic_rx #(
             alloc_idx  <= 16'd0;
             fetch_idx  <= 16'd0;
             rdh_we     <= 1'b0;
-            rdh_in     <= 16'd0;
             rdh_settle <= 1'b0;
         end else begin
             rdh_we     <= commit;
             rdh_settle <= commit || rdh_we;
             if (commit) begin
                 hw_head <= new_head;
-                rdh_in  <= new_head;
             end
             if (grant_wb && wb_eop)
                 iss_head <= ring_add(wb_idx, 16'd1, ring_n);
@@ -695,10 +740,10 @@ module ringnic_rx #(
             if (fe_take)
                 alloc_idx <= ring_add(alloc_idx, m_need, ring_n);
             if (start_try && !err_ev) begin
-                hw_head   <= rdh;
-                iss_head  <= rdh;
-                alloc_idx <= rdh;
-                fetch_idx <= rdh;
+                hw_head   <= rdh_rw;
+                iss_head  <= rdh_rw;
+                alloc_idx <= rdh_rw;
+                fetch_idx <= rdh_rw;
             end
         end
     end
@@ -714,11 +759,11 @@ module ringnic_rx #(
                 FE_IDLE: begin
                     if (fe_take) begin
                         // Descriptors [alloc_idx, alloc_idx + m_need) are this frame's.
-                        ff_first[ff_wr[FF_LOG2-1:0]] <= alloc_idx;
+                        ff_first[ff_wr[FF_LOG2-1:0]] <= alloc_idx[RW-1:0];
                         ff_wlen [ff_wr[FF_LOG2-1:0]] <= m_wlen;
                         ff_blog2[ff_wr[FF_LOG2-1:0]] <= cfg_blog2;
                         ff_flen [ff_wr[FF_LOG2-1:0]] <= m_len;
-                        ff_flags[ff_wr[FF_LOG2-1:0]] <= {m_ce, m_rxe, m_bcast, m_mcast};
+                        ff_flags[ff_wr[FF_LOG2-1:0]] <= {pb_meta[23:20], m_ce, m_rxe, m_bcast, m_mcast};
                         ff_wr      <= ff_wr + 1'b1;
                         fe_rem     <= m_wlen;
                         fe_blog2   <= cfg_blog2;
@@ -808,7 +853,7 @@ module ringnic_rx #(
                 aw_j_len   <= 16'd0;
                 aw_j_data  <= wb_beat;
                 aw_t_last  <= wb_eop;
-                aw_t_idx   <= wb_idx;
+                aw_t_idx   <= wb_idx[RW-1:0];
                 if (wb_eop) begin
                     wb_started <= 1'b0;
                     ff_wb      <= ff_wb + 1'b1;
@@ -828,7 +873,7 @@ module ringnic_rx #(
                 aw_j_len   <= fe_seg_len;
                 aw_j_data  <= 64'd0;
                 aw_t_last  <= fe_seg_eop && (fe_out_left == fe_n);
-                aw_t_idx   <= fe_idx;
+                aw_t_idx   <= fe_idx[RW-1:0];
             end
             if (start_try && !err_ev) begin
                 wb_started <= 1'b0;
@@ -883,22 +928,22 @@ module ringnic_rx #(
     always @(posedge clk) begin
         if (rst) begin
             wj_rd   <= {(WJ_LOG2+1){1'b0}};
-            ws_beat <= 16'd0;
+            ws_beat <= 8'd0;
             ws_j    <= 16'd0;
-            ws_prev <= 64'd0;
+            ws_prev <= 56'd0;
         end else begin
             if (w_hs && w_data) begin
                 ws_j <= ws_jj + 16'd1;
                 if (ws_need)
-                    ws_prev <= pb_rd_data;
+                    ws_prev <= pb_rd_data[63:8];
             end
             if (w_hs && w_data)
-                ws_beat <= ws_last ? 16'd0 : (ws_beat + 16'd1);
+                ws_beat <= ws_last ? 8'd0 : (ws_beat + 8'd1);
             if (wj_pop)
                 wj_rd <= wj_rd + 1'b1;
             if (flush_now) begin
                 wj_rd   <= wj_rd;
-                ws_beat <= 16'd0;
+                ws_beat <= 8'd0;
             end
         end
     end
@@ -948,7 +993,7 @@ module ringnic_rx #(
         .rxt0       (rxt0)
     );
 
-    wire [3:0] cf = ff_flags[ffr];           // flags of the frame being committed
+    wire [3:0] cf = ff_flags[ffr][3:0];           // flags of the frame being committed
     wire       cgood = !cf[3] && !cf[2];
 
     // MPC counts every frame seen and not delivered for want of a descriptor or a running ring,
@@ -1036,7 +1081,7 @@ module ringnic_rx #(
     // upper 32 bits of buffer addresses are not used (32-bit DMA). rdt_wr: RDT is read as a level.
     /* verilator lint_off UNUSEDSIGNAL */
     wire unused_ok = &{1'b0, m_axi_bid, m_axi_rid, m_axi_rdata[63:32], rdt_wr, m_axi_rresp[0],
-                       m_axi_bresp[0], m_need_w[16]};
+                       m_axi_bresp[0], m_need_w[16], ws_pair[55:0]};
     /* verilator lint_on UNUSEDSIGNAL */
 
 `ifndef SYNTHESIS

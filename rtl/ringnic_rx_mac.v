@@ -13,7 +13,8 @@
 //     the limit are not stored.
 //   * FCS: the running CRC-32 over the frame and its FCS must leave the residue 0xDEBB20E3.
 //   * tuser on the tlast beat: the PHY flagged the frame (RX_ER).
-//   * destination: RAL0/RAH0 exact match (when valid), broadcast with BAM, any unicast with
+//   * destination (classified at the frame's first beat, against RAL0/RAH0 as they are then):
+//     RAL0/RAH0 exact match (when valid), broadcast with BAM, any unicast with
 //     UPE, multicast with MPE or a hit in the MTA hash (RCTL.MO selects the bits as QEMU's
 //     e1000x_rx_group_filter). Unlike QEMU, the hash is only applied to multicast addresses (the
 //     8254x MTA is the multicast table); QEMU also hashes unicast and broadcast misses.
@@ -61,7 +62,7 @@ module ringnic_rx_mac #(
 
     // ------------------------------------------------------------ statistics (one-cycle pulses)
     output reg         stat_tpr,
-    output reg  [15:0] stat_tor_add,      // octets incl. FCS of every frame received
+    output wire [15:0] stat_tor_add,      // octets incl. FCS of every frame received (with stat_tpr)
     output reg         stat_crcerrs,
     output reg         stat_rxerrc,
     output reg         stat_ruc,
@@ -82,7 +83,10 @@ module ringnic_rx_mac #(
     reg         fr_store;     // its beats still go to the buffer (within the length limit)
     reg  [15:0] fr_len;       // bytes so far, saturating
     reg  [31:0] fr_crc;       // running CRC
-    reg  [47:0] fr_da;        // destination address, transmission order
+    reg  [15:0] fr_da_lo;     // destination address octets 4..5 (the MTA hash), transmission order
+    reg         fr_bcast;     // the destination is broadcast, multicast, RAL0/RAH0's (at the first beat)
+    reg         fr_mcast;
+    reg         fr_ra;
 
     wire        beat  = s_axis_tvalid && s_axis_tready;
     wire        first = !in_frame;
@@ -105,29 +109,57 @@ module ringnic_rx_mac #(
     wire [15:0] len_max  = rctl[RN_RCTL_LPE] ? LPE_MAX : STD_MAX;
     wire        over     = (len_next > len_max);
 
+    // The CRC takes all eight bytes, those tkeep clears as zeros (tkeep is all ones before
+    // tlast). A zero byte advances the CRC register linearly and invertibly, so after the tlast
+    // beat it holds the frame's CRC advanced by 8 - nbytes zero bytes: the residue check
+    // compares with the residue advanced as far.
+    wire [7:0]  tk   = s_axis_tkeep;
+    wire [63:0] kept = s_axis_tdata & {{8{tk[7]}}, {8{tk[6]}}, {8{tk[5]}}, {8{tk[4]}},
+                                       {8{tk[3]}}, {8{tk[2]}}, {8{tk[1]}}, {8{tk[0]}}};
+
     wire [31:0] crc_next;
-    ringnic_crc32 u_crc (
+    ringnic_crc32 #(
+        .PARTIAL (0)
+    ) u_crc (
         .crc_in  (first ? 32'hFFFFFFFF : fr_crc),
-        .data    (s_axis_tdata),
-        .keep    (s_axis_tkeep),
+        .data    (kept),
+        .keep    (8'hFF),
         .crc_out (crc_next)
     );
 
+    function [31:0] zero_bytes;         // c advanced by n zero bytes: 8 * n steps of the LFSR
+        input [31:0] c;
+        input [3:0]  n;
+        integer      s;
+        begin
+            zero_bytes = c;
+            for (s = 0; s < 64; s = s + 1)
+                if (s < 8 * n)
+                    zero_bytes = {1'b0, zero_bytes[31:1]} ^ (zero_bytes[0] ? 32'hEDB88320 : 32'd0);
+        end
+    endfunction
+
+    wire [31:0] residue = zero_bytes(RESIDUE, 4'd8 - nbytes);
+
     // ================================================================ destination filter
-    // fr_da is registered at the first beat, mta_bit follows it and mta_hit answers a cycle
+    // The destination's classes and its RAL0/RAH0 match are registered at the first beat (the
+    // address register as it is then), mta_bit follows from fr_da_lo and mta_hit answers a cycle
     // later: valid from the third beat on, long before the tlast of any frame of legal length.
     wire [47:0] da_first = {s_axis_tdata[7:0], s_axis_tdata[15:8], s_axis_tdata[23:16],
                             s_axis_tdata[31:24], s_axis_tdata[39:32], s_axis_tdata[47:40]};
 
     wire [1:0]  mo   = rctl[RN_RCTL_MO +: RN_RCTL_MO_W];
-    wire [15:0] hsrc = {fr_da[7:0], fr_da[15:8]};             // dest[5] << 8 | dest[4]
+    wire [15:0] hsrc = {fr_da_lo[7:0], fr_da_lo[15:8]};       // dest[5] << 8 | dest[4]
     assign mta_bit = (mo == 2'd0) ? hsrc[15:4] :
                      (mo == 2'd1) ? hsrc[14:3] :
                      (mo == 2'd2) ? hsrc[13:2] : hsrc[11:0];
 
-    wire        is_bcast = (fr_da == 48'hFFFF_FFFF_FFFF);
-    wire        is_mcast = fr_da[40] && !is_bcast;            // I/G bit of the first octet
-    wire        ra_match = mac_valid && (fr_da == mac_addr);
+    wire        da_bcast = (da_first == 48'hFFFF_FFFF_FFFF);
+    wire        da_mcast = da_first[40] && !da_bcast;         // I/G bit of the first octet
+    wire        da_ra    = mac_valid && (da_first == mac_addr);
+    wire        is_bcast = fr_bcast;
+    wire        is_mcast = fr_mcast;
+    wire        ra_match = fr_ra;
     wire        pass     = is_bcast ? (rctl[RN_RCTL_BAM] || ra_match) :
                            is_mcast ? (rctl[RN_RCTL_MPE] || ra_match || mta_hit) :
                                       (rctl[RN_RCTL_UPE] || ra_match);
@@ -137,7 +169,7 @@ module ringnic_rx_mac #(
     wire        runt     = (len_next < MIN_LEN);
     wire        too_long = over || (!first && !fr_store);
     wire        len_ok   = !runt && !too_long;
-    wire        crc_bad  = (crc_next != RESIDUE);
+    wire        crc_bad  = (crc_next != residue);
     wire        phy_err  = s_axis_tuser;
     wire        taken    = (first ? enable : fr_take) && !drop_frame;
     wire        keep_fr  = taken && len_ok && pass && ((!crc_bad && !phy_err) || rctl[RN_RCTL_SBP]);
@@ -155,7 +187,10 @@ module ringnic_rx_mac #(
             fr_store <= 1'b0;
             fr_len   <= 16'd0;
             fr_crc   <= 32'hFFFFFFFF;
-            fr_da    <= 48'd0;
+            fr_da_lo <= 16'd0;
+            fr_bcast <= 1'b0;
+            fr_mcast <= 1'b0;
+            fr_ra    <= 1'b0;
         end else begin
             if (beat) begin
                 in_frame <= !s_axis_tlast;
@@ -164,7 +199,10 @@ module ringnic_rx_mac #(
                 if (first) begin
                     fr_take  <= enable;
                     fr_store <= enable && !over;
-                    fr_da    <= da_first;
+                    fr_da_lo <= da_first[15:0];
+                    fr_bcast <= da_bcast;
+                    fr_mcast <= da_mcast;
+                    fr_ra    <= da_ra;
                 end else if (over) begin
                     fr_store <= 1'b0;
                 end
@@ -178,10 +216,13 @@ module ringnic_rx_mac #(
     end
 
     // ================================================================ statistics
+    // TOR's octets are the length register's value in the cycle after the tlast beat (a new
+    // frame's first beat moves it only at the next edge).
+    assign stat_tor_add = stat_tpr ? fr_len : 16'd0;
+
     always @(posedge clk) begin
         if (rst) begin
             stat_tpr     <= 1'b0;
-            stat_tor_add <= 16'd0;
             stat_crcerrs <= 1'b0;
             stat_rxerrc  <= 1'b0;
             stat_ruc     <= 1'b0;
@@ -189,7 +230,6 @@ module ringnic_rx_mac #(
             stat_off     <= 1'b0;
         end else begin
             stat_tpr     <= end_beat && taken;
-            stat_tor_add <= (end_beat && taken) ? len_next : 16'd0;
             stat_ruc     <= end_beat && taken && runt;
             stat_roc     <= end_beat && taken && !runt && too_long;
             stat_crcerrs <= end_beat && taken && len_ok && pass && crc_bad;

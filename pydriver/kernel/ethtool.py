@@ -14,10 +14,10 @@ import inspect
 import types
 
 from .errno import EINVAL, EOPNOTSUPP
-from .netdevice import NETIF_F_HW_CSUM, NETIF_F_IP_CSUM, NETIF_F_IPV6_CSUM, NETIF_F_SG, netif_carrier_ok
+from .netdevice import (NETIF_F_HW_CSUM, NETIF_F_IP_CSUM, NETIF_F_IPV6_CSUM, NETIF_F_RXCSUM,  # noqa: F401 (re-exported)
+                        NETIF_F_SG, netif_carrier_ok)
 from .printk import netdev_dbg
 
-NETIF_F_RXCSUM = 1 << 29  # v2.6.39's netdevice.h bit; the model's features are that era's flat mask
 NETIF_F_CSUM_MASK = NETIF_F_IP_CSUM | NETIF_F_HW_CSUM | NETIF_F_IPV6_CSUM
 
 ETH_GSTRING_LEN = 32

@@ -78,6 +78,7 @@ NETIF_F_GSO = 1 << 11
 NETIF_F_GRO = 1 << 14
 NETIF_F_LRO = 1 << 15
 NETIF_F_TSO = 1 << 16
+NETIF_F_RXCSUM = 1 << 29  # v2.6.39's netdevice.h bit; the model's features are that era's flat mask
 
 ARPHRD_ETHER = 1
 ARPHRD_LOOPBACK = 772

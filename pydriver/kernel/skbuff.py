@@ -285,6 +285,13 @@ def eth_type_trans(skb: SkBuff, dev) -> int:
 
 
 # ------------------------------------------------------------------ checksums
+def skb_checksum_none_assert(skb: SkBuff) -> None:
+    """skbuff.h: a driver about to set ip_summed from its RX descriptor finds CHECKSUM_NONE."""
+    if skb.ip_summed != CHECKSUM_NONE:
+        raise kernel_bug("skb_checksum_none_assert", f"skb_checksum_none_assert: ip_summed {skb.ip_summed}, "
+                                                     "not CHECKSUM_NONE")
+
+
 def csum_fold(total: int) -> int:
     """Fold a 32-bit (or wider) ones'-complement sum to 16 bits and complement it."""
     while total >> 16:

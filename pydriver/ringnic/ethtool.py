@@ -20,7 +20,7 @@ from pydriver.kernel.ethtool import (AUTONEG_DISABLE, DUPLEX_FULL, DUPLEX_UNKNOW
                                      ETHTOOL_COALESCE_RX_USECS_IRQ, ETHTOOL_COALESCE_TX_USECS,
                                      ETHTOOL_COALESCE_TX_USECS_HIGH, PORT_TP, SPEED_1000, SPEED_UNKNOWN, EthtoolOps,
                                      ethtool_op_get_link)
-from pydriver.kernel.netdevice import netdev_priv, netif_carrier_ok, netif_running
+from pydriver.kernel.netdevice import NETIF_F_RXCSUM, netdev_priv, netif_carrier_ok, netif_running
 from pydriver.ringnic import param, regs, rx, tx
 from pydriver.ringnic.netdev import down, ringnic_reinit, up
 from pydriver.ringnic.watchdog import ringnic_get_stats64, update_stats
@@ -55,7 +55,8 @@ def _stats(adapter) -> dict:
         "tx_aborted_errors": st.tx_aborted_errors, "tx_aborted_reset": s.get("RNTXRST", 0),
         "tx_timeout_count": adapter.tx_timeout_count, "tx_restart_queue": adapter.restart_queue,
         "rx_long_length_errors": s.get("ROC", 0), "rx_short_length_errors": s.get("RUC", 0),
-        "rx_csum_offload_good": 0, "tx_csum_offload": adapter.hw_csum_tx,
+        "rx_csum_offload_good": adapter.hw_csum_good, "rx_csum_offload_errors": adapter.hw_csum_err,
+        "tx_csum_offload": adapter.hw_csum_tx,
         "alloc_rx_buff_failed": adapter.alloc_rx_buff_failed, "engine_errors": adapter.engine_errors,
         "tx_engine_errors": adapter.tx_engine_errors, "link_changes": adapter.link_changes,
         "interrupts": adapter.interrupts, "napi_polls": adapter.polls, "tdt_writes": adapter.tdt_writes,
@@ -213,8 +214,16 @@ def ringnic_fix_features(netdev, features: int) -> int:
     return features
 
 
-def ringnic_set_features(netdev, features: int) -> int:
-    """ndo_set_features: the TX path reads netdev->features per frame, so a change is live."""
+async def ringnic_set_features(netdev, features: int) -> int:
+    """ndo_set_features, as e1000_set_features: the TX path reads netdev->features per frame, so a
+    TX change is live; NETIF_F_RXCSUM goes to RXCSUM, written by e1000_configure_rx while RCTL.EN
+    is clear: a running interface is reinitialised (down, up), a stopped one gets it at open."""
+    adapter = netdev_priv(netdev)
+    changed = features ^ netdev.features
+    netdev.features = features
+    if changed & NETIF_F_RXCSUM and netif_running(netdev) and not adapter.down:
+        await down(adapter)
+        await up(adapter)
     return 0
 
 

@@ -41,7 +41,7 @@ from pydriver.kernel.platform import (
 )
 from pydriver.kernel.printk import dev_err, dev_warn, netif_dbg, netif_info, pr_info, pr_warn
 from pydriver.kernel.napi import netif_napi_add_weight, netif_napi_del
-from pydriver.kernel.netdevice import IFF_UNICAST_FLT, NETIF_F_HW_CSUM, NETIF_F_SG, NetDeviceOps
+from pydriver.kernel.netdevice import IFF_UNICAST_FLT, NETIF_F_HW_CSUM, NETIF_F_RXCSUM, NETIF_F_SG, NetDeviceOps
 from pydriver.kernel.spinlock import spin_lock_init
 from pydriver.kernel.timer import WorkStruct
 from pydriver.ringnic import bugdemo, param
@@ -86,7 +86,7 @@ class RingnicAdapter:
         self.stats_lock = spin_lock_init("stats_lock")
         for name in ("tx_packets", "tx_bytes", "tx_dropped", "restart_queue", "tdt_writes", "hw_csum_tx",
                      "tx_timeout_count", "rx_packets", "rx_bytes", "rx_dropped", "rx_errors", "rx_crc_errors",
-                     "rx_frame_errors", "rx_over_errors", "rx_multicast", "alloc_rx_buff_failed",
+                     "rx_frame_errors", "rx_over_errors", "rx_multicast", "alloc_rx_buff_failed", "hw_csum_good", "hw_csum_err",
                      "engine_errors", "tx_engine_errors", "link_changes", "interrupts", "polls"):
             setattr(self, name, 0)
 
@@ -157,9 +157,9 @@ async def ringnic_probe(pdev) -> int:
     netdev.irq, netdev.base_addr = irq, res.start
     netdev.netdev_ops = RINGNIC_NETDEV_OPS
     netdev.ethtool_ops = RINGNIC_ETHTOOL_OPS
-    # TX checksum (legacy IC/CSO/CSS) and scatter-gather (a descriptor per fragment), both
-    # switchable with `ethtool -K`; no RX checksum offload in this NIC yet: rx-checksumming off [fixed]
-    netdev.features = netdev.hw_features = NETIF_F_HW_CSUM | NETIF_F_SG
+    # TX checksum (legacy IC/CSO/CSS), scatter-gather (a descriptor per fragment) and RX checksum
+    # offload (RXCSUM; e1000_probe's NETIF_F_RXCSUM), all switchable with `ethtool -K`
+    netdev.features = netdev.hw_features = NETIF_F_HW_CSUM | NETIF_F_SG | NETIF_F_RXCSUM
     netdev.watchdog_timeo = 5 * HZ
     netdev.priv_flags |= IFF_UNICAST_FLT  # as e1000: set_rx_mode handles dev->uc itself
     if param.params["napi"]:  # else the pre-NAPI driver: no instance at all (e1000 without CONFIG_E1000_NAPI)

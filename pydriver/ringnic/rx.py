@@ -18,11 +18,13 @@ from pydriver.kernel.mm_types import PAGE_SIZE
 from pydriver.kernel.napi import napi_assert_owned
 from pydriver.kernel.netif_rx import napi_gro_receive, netif_rx
 from pydriver.kernel.printk import dev_err, netif_dbg
-from pydriver.kernel.skbuff import (PACKET_MULTICAST, dev_kfree_skb_any, eth_type_trans,
-                                    netdev_alloc_skb_ip_align, skb_put, skb_put_data)
+from pydriver.kernel.netdevice import NETIF_F_RXCSUM
+from pydriver.kernel.skbuff import (CHECKSUM_UNNECESSARY, PACKET_MULTICAST, dev_kfree_skb_any, eth_type_trans,
+                                    netdev_alloc_skb_ip_align, skb_checksum_none_assert, skb_put, skb_put_data)
 from pydriver.ringnic import bugdemo, regs
-from pydriver.ringnic.desc import (DESC_SIZE, RXD_BUFFER_ADDR, RXD_ERR_CE, RXD_ERR_CXE, RXD_ERR_RXE, RXD_ERR_SE, RXD_ERR_SEQ, RXD_ERRORS,
-                                   RXD_LENGTH, RXD_STAT_DD, RXD_STAT_EOP, RXD_STATUS)
+from pydriver.ringnic.desc import (DESC_SIZE, RXD_BUFFER_ADDR, RXD_ERR_CE, RXD_ERR_CXE, RXD_ERR_IPE, RXD_ERR_RXE, RXD_ERR_SE,
+                                   RXD_ERR_SEQ, RXD_ERR_TCPE, RXD_ERRORS, RXD_LENGTH, RXD_STAT_DD, RXD_STAT_EOP,
+                                   RXD_STAT_IXSM, RXD_STAT_TCPCS, RXD_STATUS)
 
 RX_RING_DEFAULT = 256
 RX_BUFFER_WRITE = 16  # e1000: return buffers to the NIC every 16 cleaned
@@ -118,9 +120,12 @@ def free_rx_resources(adapter) -> None:
 
 
 async def configure_rx(adapter) -> None:
-    """e1000_configure_rx: RX off while the ring is programmed, then on."""
+    """e1000_configure_rx: RX off while the ring is programmed (and RXCSUM from NETIF_F_RXCSUM),
+    then on."""
     hw, ring = adapter.hw, adapter.rx_ring
     await hw.ew32(regs.RCTL, adapter.rctl & ~regs.RCTL_EN)
+    rxcsum = regs.RXCSUM_IPOFLD | regs.RXCSUM_TUOFLD if adapter.netdev.features & NETIF_F_RXCSUM else 0
+    await hw.ew32(regs.RXCSUM, rxcsum)
     await hw.ew32(regs.RDTR, adapter.rx_int_delay)
     await hw.ew32(regs.RADV, adapter.rx_abs_int_delay)
     await hw.ew32(regs.ITR, adapter.itr)
@@ -186,6 +191,7 @@ async def clean_rx_irq(adapter, napi, budget: int) -> int:
         dma_rmb()  # read the descriptor and its buffer only after DD
         length = cpu_read_u16(d + RXD_LENGTH)
         errors = cpu_read_u8(d + RXD_ERRORS)
+        special = status | errors << 24  # e1000's status_err (the upper dword's status and errors)
         bi = ring.buffer_info[i]
         unmap_late = adapter.bugs.rx_no_sync  # bug demo (bugdemo.py): unmapped after the stack read it
         if not unmap_late:
@@ -200,7 +206,7 @@ async def clean_rx_irq(adapter, napi, budget: int) -> int:
             dev_kfree_skb_any(skb)
         else:
             work_done += 1
-            await _deliver(adapter, napi, skb, length, errors)
+            await _deliver(adapter, napi, skb, length, special)
         if unmap_late:
             dma_unmap_single(dev, dma, adapter.rx_buffer_len, DMA_FROM_DEVICE)  # bug demo: too late
         if cleaned >= RX_BUFFER_WRITE:
@@ -212,8 +218,27 @@ async def clean_rx_irq(adapter, napi, budget: int) -> int:
     return work_done
 
 
-async def _deliver(adapter, napi, skb, length: int, errors: int) -> None:
+def rx_checksum(adapter, status_err: int, skb) -> None:
+    """e1000_rx_checksum (e1000e's: IPE counts as TCPE does): IXSM, nothing calculated; an error,
+    hw_csum_err and the stack checks; TCPCS, CHECKSUM_UNNECESSARY and hw_csum_good. IPCS alone
+    (ICMP, a UDP checksum of 0, a fragment) leaves CHECKSUM_NONE: the stack checks the IP header
+    itself and UNNECESSARY would vouch for an L4 checksum nobody checked."""
+    status, errors = status_err & 0xFF, status_err >> 24
+    skb_checksum_none_assert(skb)
+    if not adapter.netdev.features & NETIF_F_RXCSUM or status & RXD_STAT_IXSM:
+        return
+    if errors & (RXD_ERR_TCPE | RXD_ERR_IPE):
+        adapter.hw_csum_err += 1  # "let the stack verify checksum errors"
+        return
+    if not status & RXD_STAT_TCPCS:
+        return
+    skb.ip_summed = CHECKSUM_UNNECESSARY
+    adapter.hw_csum_good += 1
+
+
+async def _deliver(adapter, napi, skb, length: int, status_err: int) -> None:
     ring, netdev = adapter.rx_ring, adapter.netdev
+    errors = status_err >> 24
     pieces, ring.chain = ring.chain, []
     if errors & RXD_ERR_FRAME_ERR_MASK:
         netif_dbg(adapter, "rx_err", netdev, f"receive error {errors:#04x}")
@@ -235,6 +260,7 @@ async def _deliver(adapter, napi, skb, length: int, errors: int) -> None:
     else:
         skb_put(skb, total)
     skb.dev = netdev
+    rx_checksum(adapter, status_err, skb)
     eth_type_trans(skb, netdev)
     if skb.pkt_type == PACKET_MULTICAST:
         adapter.rx_multicast += 1

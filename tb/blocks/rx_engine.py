@@ -52,7 +52,7 @@ STAT_PULSES = ("crcerrs", "rxerrc", "mpc", "rnbc", "gprc", "bprc", "mprc", "ruc"
 BSIZE_BITS = {2048: 0, 1024: 1 << 16, 512: 2 << 16, 256: 3 << 16,
               16384: regs.RCTL_BSEX | 1 << 16, 8192: regs.RCTL_BSEX | 2 << 16, 4096: regs.RCTL_BSEX | 3 << 16}
 
-RX_INPUTS = {"sw_rst": 0, "rdba": 0, "rdlen": 0, "rdh": 0, "rdt": 0, "rdt_wr": 0, "rctl": 0, "rctl_wr": 0,
+RX_INPUTS = {"sw_rst": 0, "rdba": 0, "rdlen": 0, "rdh": 0, "rdt": 0, "rdt_wr": 0, "rctl": 0, "rctl_wr": 0, "rxcsum": 0,
              "rdtr": 0, "rdtr_fpd": 0, "radv": 0, "mac_addr": int(OUR_MAC.replace(":", ""), 16),
              "mac_valid": 1, "mta_hit": 0}
 

@@ -31,6 +31,7 @@ module formal_rx #(
     input  wire [15:0] rdt,
     input  wire        rdt_wr,
     input  wire [31:0] rctl,
+    input  wire [1:0]  rxcsum,
     input  wire        rctl_wr,
     input  wire [15:0] rdtr,
     input  wire        rdtr_fpd,
@@ -73,7 +74,7 @@ module formal_rx #(
     /* verilator lint_off PINCONNECTEMPTY */
     ringnic_rx u_rx (
         .clk(clk), .rst(rst), .sw_rst(sw_rst),
-        .rdba(rdba), .rdlen(rdlen), .rdh(rdh), .rdt(rdt), .rdt_wr(rdt_wr), .rctl(rctl), .rctl_wr(rctl_wr),
+        .rdba(rdba), .rdlen(rdlen), .rdh(rdh), .rdt(rdt), .rdt_wr(rdt_wr), .rctl(rctl), .rxcsum(rxcsum), .rctl_wr(rctl_wr),
         .rdtr(rdtr), .rdtr_fpd(rdtr_fpd), .radv(radv), .mac_addr(mac_addr), .mac_valid(mac_valid),
         .mta_bit(), .mta_hit(mta_hit), .rdh_we(), .rdh_in(), .intr_set(),
         .stat_inc_crcerrs(), .stat_inc_rxerrc(), .stat_inc_mpc(), .stat_inc_rnbc(), .stat_inc_gprc(),

@@ -65,7 +65,8 @@ REGS = ["rtl/ringnic_regs.v", "rtl/ringnic_stats.v"]
 # no AXI rule may depend on frame bytes, so a proof over any data is a proof over the real ones.
 TX = ["rtl/ringnic_tx.v", "rtl/ringnic_tx_fifo.v", "rtl/ringnic_tx_pack.v", "rtl/ringnic_tx_mac.v",
       "rtl/ringnic_crc32.v", "tb/formal/formal_tx.v"]
-RX = ["rtl/ringnic_rx.v", "rtl/ringnic_rx_fifo.v", "rtl/ringnic_rx_intr.v", "rtl/ringnic_rx_mac.v",
+RX = ["rtl/ringnic_rx.v", "rtl/ringnic_rx_csum.v", "rtl/ringnic_rx_csum_add.v", "rtl/ringnic_rx_fifo.v",
+      "rtl/ringnic_rx_intr.v", "rtl/ringnic_rx_mac.v",
       "rtl/ringnic_crc32.v", "tb/formal/formal_rx.v"]
 RX_CUT = ["u_rx.u_fifo.mem"]
 

@@ -41,7 +41,8 @@ from pydriver.kernel.printk import dmesg
 from pydriver.kernel.skbuff import csum_fold, csum_partial, skb_from_bytes, skb_partial_csum_set
 from pydriver.ringnic import regs
 from pydriver.ringnic.netdev import update_stats
-from pydriver.ringnic.desc import RXD_LAYOUT, RXD_STAT_DD, RXD_STAT_EOP, RXD_STAT_IXSM, RXD_STATUS, TXD_UPPER, unpack
+from pydriver.ringnic.desc import (RXD_LAYOUT, RXD_STAT_DD, RXD_STAT_EOP, RXD_STAT_IPCS, RXD_STAT_TCPCS, RXD_STATUS,
+                                   TXD_UPPER, unpack)
 from tb.harness.board import Board, BoardCheckError, checked_test
 from tb.harness.ringnic_tb import RingnicTB
 from tb.harness.traffic import (ACP_OVERLAY, NIC_MAC, PEER_MAC, delivered, on_wire, rx_frame, tx_frame, until, up, wire,
@@ -193,8 +194,9 @@ async def test_dma_coherence_ring_cacheable_rx(dut):
 
     # "the NIC wrote it but the driver never sees it": DD|EOP and the length in DRAM, not in the cache
     wb = unpack(RXD_LAYOUT, b.hostmem.dram.read(ring.dma, 16))
-    # the RTL sets IXSM ("ignore checksum indication") on every write-back
-    assert wb["status"] == RXD_STAT_DD | RXD_STAT_EOP | RXD_STAT_IXSM and wb["length"] == len(f) + 4
+    # a good UDP frame with RX checksum offload on (RXCSUM): IPCS and TCPCS, no error
+    assert wb["status"] == RXD_STAT_DD | RXD_STAT_EOP | RXD_STAT_IPCS | RXD_STAT_TCPCS and wb["length"] == len(f) + 4
+    assert wb["errors"] == 0
     assert b.hostmem.cache.line_state(ring.dma) == (True, True)
     assert b.hostmem.cache.read(ring.dma + RXD_STATUS, 1) == b"\0"
     await Timer(50, "us")

@@ -97,18 +97,19 @@ async def test_ethtool_coalesce_registers(dut):
 
 @checked_test()
 async def test_ethtool_features_msglvl_and_nway_reset(dut):
-    """-k/-K: rx-checksumming is fixed off, `tx off` takes scatter-gather with it (the core's
-    rule) and `tx on` brings both back; msglvl 0 silences the link messages of `-r`."""
+    """-k/-K: rx-checksumming is on (tests/driver/test_rx_csum_driver.py switches it), `tx off`
+    takes scatter-gather with it (the core's rule) and `tx on` brings both back, a fixed feature
+    is refused; msglvl 0 silences the link messages of `-r`."""
     b, eth0, adapter = await up(dut)
     k = (await ethtool("-k eth0")).splitlines()
-    assert k[:3] == ["Features for eth0:", "rx-checksumming: off [fixed]", "tx-checksumming: on"]
+    assert k[:3] == ["Features for eth0:", "rx-checksumming: on", "tx-checksumming: on"]
     out = await ethtool("-K eth0 tx off")
     assert out.splitlines()[0] == "Actual changes:" and "scatter-gather: off" in out.splitlines()
     assert eth0.features & (NETIF_F_HW_CSUM | NETIF_F_SG) == 0
     await ethtool("-K eth0 tx on")
     assert eth0.features & (NETIF_F_HW_CSUM | NETIF_F_SG) == NETIF_F_HW_CSUM | NETIF_F_SG
     with pytest.raises(EthtoolError):
-        await ethtool("-K eth0 rx on")
+        await ethtool("-K eth0 tx-checksum-ipv4 on")
     up_msg = "eth0: NIC Link is Up 1000 Mbps Full Duplex, Flow Control: None"
     seen = len(dmesg())
     await ethtool("-r eth0")

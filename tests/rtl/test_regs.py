@@ -621,6 +621,20 @@ async def test_regs_engine_interface(dut):
 
 
 @cocotb.test()
+async def test_rx_csum_reg_reserved_bits(dut):
+    """RXCSUM (8254x 0x05000) resets to 0 (offload off, as the SDM's initial values); reserved bits
+    31:10 ignore writes and read 0 (the 8254x's reserved-bit rule), PCSS is stored, and
+    {TUOFLD, IPOFLD} reach the RX engine."""
+    tb = await make_tb(dut)
+    u = hw(tb)
+    assert await tb.read32(regs.RXCSUM) == 0 and int(u.rxcsum_en.value) == 0
+    await tb.write32(regs.RXCSUM, 0xFFFF_FFFF)
+    assert await tb.read32(regs.RXCSUM) == 0x3FF and int(u.rxcsum_en.value) == 0b11
+    await tb.write32(regs.RXCSUM, 0xFFFF_FC00 | regs.RXCSUM_IPOFLD | 14)
+    assert await tb.read32(regs.RXCSUM) == regs.RXCSUM_IPOFLD | 14 and int(u.rxcsum_en.value) == 0b01
+
+
+@cocotb.test()
 async def test_regs_engine_error_status(dut):
     """RNTXERR/RNRXERR show what the engines hold (code and index), read-only, without side effect."""
     tb = await make_tb(dut)
