@@ -8,7 +8,7 @@
 //
 //   s_axis_rx --> ringnic_rx_mac --> ringnic_rx_fifo --> frame engine --> AW/W (payload, write-back)
 //                 (FCS, length,      (store and          ^   descriptor cache <-- AR/R (prefetch)
-//                  filter, stats)     forward)           B tags --> commit: RDH, RXT0 (ringnic_rx_intr), RXDMT0, stats
+//                  filter, stats)     forward)           B tags --> commit: RDH, RXT0 (ringnic_intr_delay), RXDMT0, stats
 //
 // Ring: hardware owns [RDH, RDT); a descriptor is given back once its write-back is issued
 // (the driver may see DD and move RDT before the B response moves RDH). Descriptors are
@@ -922,16 +922,17 @@ module ringnic_rx #(
 
     // ================================================================ interrupts and statistics
     wire rxt0;
-    ringnic_rx_intr #(
+    ringnic_intr_delay #(
         .CLK_PERIOD_PS (CLK_PERIOD_PS)
     ) u_intr (
         .clk        (clk),
         .rst        (rst || sw_rst),
-        .frame_done (commit),
-        .rdtr       (rdtr),
-        .radv       (radv),
-        .fpd        (rdtr_fpd),
-        .rxt0       (rxt0)
+        .ev         (commit),
+        .now        (1'b0),
+        .pkt_dly    (rdtr),
+        .abs_dly    (radv),
+        .flush      (rdtr_fpd),
+        .fire       (rxt0)
     );
 
     wire [3:0] cf = ff_flags[ffr];           // flags of the frame being committed

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "formal"
 CHECKERS = ["rtl/ringnic_check_axil.v", "rtl/ringnic_check_axi.v"]
 TX_FILES = ["rtl/ringnic_tx.v", "rtl/ringnic_tx_fifo.v", "rtl/ringnic_tx_pack.v", "rtl/ringnic_tx_mac.v", "rtl/ringnic_crc32.v"]
-RX_FILES = ["rtl/ringnic_rx.v", "rtl/ringnic_rx_fifo.v", "rtl/ringnic_rx_intr.v", "rtl/ringnic_rx_mac.v", "rtl/ringnic_crc32.v"]
+RX_FILES = ["rtl/ringnic_rx.v", "rtl/ringnic_rx_fifo.v", "rtl/ringnic_intr_delay.v", "rtl/ringnic_rx_mac.v", "rtl/ringnic_crc32.v"]
 
 
 @dataclass
@@ -51,13 +51,14 @@ class Job:
 TX_SMALL = {"ringnic_tx": {"RING_LOG2": 4, "DESC_BURST": 2, "MAX_FRAME": 256, "MAX_BURST_BEATS": 4}}
 RX_SMALL = {"ringnic_rx": {"RING_LOG2": 4, "DESC_BURST": 2, "MAX_FRAME": 1522, "MAX_BURST_BEATS": 4}}
 AXIL_WAIT = {"ringnic_check_axil": {"MAX_WAIT": 4}}
+REGS_FILES = ["rtl/ringnic_regs.v", "rtl/ringnic_itr.v"]
 
 JOBS = [
-    Job("regs", "ringnic_regs", "AXI4-Lite slave (s_axil_)", ["rtl/ringnic_regs.v"], 24, 120, AXIL_WAIT),
+    Job("regs", "ringnic_regs", "AXI4-Lite slave (s_axil_)", REGS_FILES, 24, 120, AXIL_WAIT),
     Job("arb", "formal_arb", "AXI4 master (m_axi_) + slave rules per engine port",
         ["rtl/ringnic_axi_arb.v", "tb/formal/formal_arb.v"], 20, 120),
     # Mutants: a new read accepted while RVALID waits (RDATA changes under the master) ...
-    Job("regs-mutant", "ringnic_regs", "AXI4-Lite slave, mutant: ARREADY ignores RVALID", ["rtl/ringnic_regs.v"],
+    Job("regs-mutant", "ringnic_regs", "AXI4-Lite slave, mutant: ARREADY ignores RVALID", REGS_FILES,
         24, 120, AXIL_WAIT, mutate=("rtl/ringnic_regs.v", "assign s_axil_arready = !rvalid_q && !sw_rst;",
                                     "assign s_axil_arready = !sw_rst;"), expect="fail"),
     # ... and WLAST taken from the wrong engine.
