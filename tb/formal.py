@@ -6,12 +6,16 @@ so the monitors bound in the RTL under `ifndef SYNTHESIS` become assert() for th
 design owes and assume() for its environment's. Each proof: yosys flattens the design to an
 AIGER model (assumptions as AIGER constraints), ABC folds the constraints and runs bmc3 to the
 stated depth: "pass" means no trace of that many cycles from reset, within the assumptions,
-violates any asserted rule. Two mutants (one-line RTL bugs) must FAIL: the flow can catch one.
+violates any asserted rule. The jobs: the register block (AXI4-Lite slave), the DMA arbiter
+and each DMA engine (AXI4 master; tb/formal/ wrappers supply the environment); per engine a
+reachability job (an event asserted never to happen, must FAIL: the assumptions allow the
+traffic, and the table shows the first cycle it can happen); four mutants (one-line RTL bugs)
+must FAIL: the flow can catch one.
 
     python -m tb.formal [--only NAME ...] [--depth-scale F]
 
-prints a table and writes build/formal/report.json; exit 1 when a proof fails, a mutant
-passes, or a tool is missing.
+prints a table and writes build/formal/report.json; exit 1 when a proof fails, a mutant or
+reach job does not fail on its rule, or a tool is missing.
 """
 
 from __future__ import annotations
@@ -29,8 +33,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "formal"
 CHECKERS = ["rtl/ringnic_check_axil.v", "rtl/ringnic_check_axi.v"]
-TX_FILES = ["rtl/ringnic_tx.v", "rtl/ringnic_tx_fifo.v", "rtl/ringnic_tx_pack.v", "rtl/ringnic_tx_mac.v", "rtl/ringnic_crc32.v"]
-RX_FILES = ["rtl/ringnic_rx.v", "rtl/ringnic_rx_fifo.v", "rtl/ringnic_intr_delay.v", "rtl/ringnic_rx_mac.v", "rtl/ringnic_crc32.v"]
 
 
 @dataclass
@@ -44,37 +46,57 @@ class Job:
     chparam: dict = field(default_factory=dict)     # {module: {param: value}}: small instances
     mutate: tuple | None = None      # (file, old, new): a one-line bug; the proof must FAIL
     expect: str = "pass"
+    rule: str | None = None          # expect="fail": the rule the counterexample must break
+    cut: list = field(default_factory=list)         # cells (flattened names) made free: cutpoint
 
 
 # Small instances: the logic under proof does not depend on the sizes (ring length, frame
-# buffer, burst caps), and smaller memories let the BMC reach deeper.
-TX_SMALL = {"ringnic_tx": {"RING_LOG2": 4, "DESC_BURST": 2, "MAX_FRAME": 256, "MAX_BURST_BEATS": 4}}
+# buffer, burst caps), and smaller memories let the BMC reach deeper. MAX_FRAME is each
+# engine's smallest legal value (its parameter check refuses less).
+TX_SMALL = {"ringnic_tx": {"RING_LOG2": 4, "DESC_BURST": 2, "MAX_FRAME": 1514, "MAX_BURST_BEATS": 4}}
 RX_SMALL = {"ringnic_rx": {"RING_LOG2": 4, "DESC_BURST": 2, "MAX_FRAME": 1522, "MAX_BURST_BEATS": 4}}
 AXIL_WAIT = {"ringnic_check_axil": {"MAX_WAIT": 4}}
-REGS_FILES = ["rtl/ringnic_regs.v", "rtl/ringnic_itr.v"]
+REGS = ["rtl/ringnic_regs.v", "rtl/ringnic_itr.v", "rtl/ringnic_stats.v"]
+
+# The engines run inside tb/formal/formal_tx.v / formal_rx.v: register inputs free except for
+# what ringnic_regs guarantees (each assumption commented there with its line), any legal AXI
+# slave (the engine's own monitor assumes its rules), the MAC side free. RX: the packet
+# buffer's data RAM is a cut point (its read data free every cycle, 32 Kibit of state gone):
+# no AXI rule may depend on frame bytes, so a proof over any data is a proof over the real ones.
+TX = ["rtl/ringnic_tx.v", "rtl/ringnic_tx_fifo.v", "rtl/ringnic_tx_pack.v", "rtl/ringnic_tx_mac.v",
+      "rtl/ringnic_crc32.v", "tb/formal/formal_tx.v"]
+RX = ["rtl/ringnic_rx.v", "rtl/ringnic_rx_fifo.v", "rtl/ringnic_intr_delay.v", "rtl/ringnic_rx_mac.v",
+      "rtl/ringnic_crc32.v", "tb/formal/formal_rx.v"]
+RX_CUT = ["u_rx.u_fifo.mem"]
 
 JOBS = [
-    Job("regs", "ringnic_regs", "AXI4-Lite slave (s_axil_)", REGS_FILES, 24, 120, AXIL_WAIT),
+    Job("regs", "ringnic_regs", "AXI4-Lite slave (s_axil_)", REGS, 24, 120, AXIL_WAIT),
     Job("arb", "formal_arb", "AXI4 master (m_axi_) + slave rules per engine port",
         ["rtl/ringnic_axi_arb.v", "tb/formal/formal_arb.v"], 20, 120),
+    Job("tx", "formal_tx", "AXI4 master (m_axi_), regs' guarantees assumed", TX, 24, 150, TX_SMALL),
+    Job("rx", "formal_rx", "AXI4 master (m_axi_), regs' guarantees assumed", RX, 21, 150, RX_SMALL, cut=RX_CUT),
+    # Reachability: the assumptions do not forbid the traffic the proof is about, and the first
+    # cycle it can happen, against the proof's depth. Each asserts an event never happens: must FAIL.
+    Job("tx-reach", "formal_tx", "reach: a descriptor write-back answered (B)", TX, 20, 100,
+        {**TX_SMALL, "formal_tx": {"REACH": 1}}, expect="fail", rule="REACH_TX_B"),
+    Job("rx-reach", "formal_rx", "reach: a payload write answered (B)", RX, 20, 100,
+        {**RX_SMALL, "formal_rx": {"REACH": 1}}, cut=RX_CUT, expect="fail", rule="REACH_RX_B"),
     # Mutants: a new read accepted while RVALID waits (RDATA changes under the master) ...
-    Job("regs-mutant", "ringnic_regs", "AXI4-Lite slave, mutant: ARREADY ignores RVALID", REGS_FILES,
+    Job("regs-mutant", "ringnic_regs", "AXI4-Lite slave, mutant: ARREADY ignores RVALID", REGS,
         24, 120, AXIL_WAIT, mutate=("rtl/ringnic_regs.v", "assign s_axil_arready = !rvalid_q && !sw_rst;",
-                                    "assign s_axil_arready = !sw_rst;"), expect="fail"),
-    # ... and WLAST taken from the wrong engine.
+                                    "assign s_axil_arready = !sw_rst;"), expect="fail", rule="AXIL_R_HOLD"),
+    # ... WLAST taken from the wrong engine ...
     Job("arb-mutant", "formal_arb", "AXI4 master, mutant: WLAST from the other port",
         ["rtl/ringnic_axi_arb.v", "tb/formal/formal_arb.v"], 20, 120,
         mutate=("rtl/ringnic_axi_arb.v", "assign m_axi_wlast    = w_sel1 ? s1_axi_wlast : s0_axi_wlast;",
-                "assign m_axi_wlast    = w_sel1 ? s0_axi_wlast : s1_axi_wlast;"), expect="fail"),
-]
-
-# The engines alone (`--only tx rx`, not in the default run): with every register input free
-# both fail AXI_AR_4K at depth 4 (2026-12-05), not yet analysed; the likely cause is the
-# environment, not the engine: ringnic_regs clears TDBAL/RDBAL bits 3:0, the proof does not.
-# They need a wrapper that assumes what ringnic_regs guarantees before they can join JOBS.
-ENGINE_JOBS = [
-    Job("tx", "ringnic_tx", "AXI4 master (m_axi_)", TX_FILES, 20, 100, TX_SMALL),
-    Job("rx", "ringnic_rx", "AXI4 master (m_axi_)", RX_FILES, 20, 100, RX_SMALL),
+                "assign m_axi_wlast    = w_sel1 ? s0_axi_wlast : s1_axi_wlast;"), expect="fail", rule="AXI_WLAST"),
+    # ... a TX payload read burst and an RX payload write burst sized without the 4 KiB limit.
+    Job("tx-mutant", "formal_tx", "AXI4 master, mutant: payload read ignores 4 KiB", TX, 20, 100, TX_SMALL,
+        mutate=("rtl/ringnic_tx.v", "wire [17:0] b_beats  = (b_to_4k < b_n1) ? b_to_4k : b_n1;",
+                "wire [17:0] b_beats  = b_n1;"), expect="fail", rule="AXI_AR_4K"),
+    Job("rx-mutant", "formal_rx", "AXI4 master, mutant: payload write ignores 4 KiB", RX, 20, 100, RX_SMALL,
+        cut=RX_CUT, mutate=("rtl/ringnic_rx.v", "wire [15:0] fe_n       = min16(min16(fe_out_left, MAXB), fe_to_4k);",
+                            "wire [15:0] fe_n       = min16(fe_out_left, MAXB);"), expect="fail", rule="AXI_AW_4K"),
 ]
 
 YOSYS_FLOW = """\
@@ -82,6 +104,7 @@ read_verilog -formal -I{rtl} {files}
 {chparam}
 prep -top {top}
 flatten
+{cut}
 delete -port {top}/o:*
 memory_map
 opt -fast
@@ -132,7 +155,7 @@ def rule_of(src: str) -> str:
         line = path.read_text().splitlines()[int(m.group(2)) - 1]
     except (OSError, IndexError):
         return src
-    name = re.search(r'"(AXIL?_\w+)"', line)
+    name = re.search(r'"((?:AXIL?|REACH)_\w+)"', line)
     return name.group(1) if name else f"{path.name}:{m.group(2)}"
 
 
@@ -143,7 +166,8 @@ def run_job(job: Job, scale: float) -> dict:
     depth = max(1, int(job.depth * scale))
     chp = "\n".join(f"chparam {' '.join(f'-set {k} {v}' for k, v in ps.items())} {mod}"
                     for mod, ps in job.chparam.items())
-    ys = YOSYS_FLOW.format(rtl=ROOT / "rtl", files=" ".join(str(p) for p in sources(job, wdir)), chparam=chp,
+    cut = "\n".join(f"select -assert-count 1 {job.top}/{c}\ncutpoint {job.top}/{c}" for c in job.cut)
+    ys = YOSYS_FLOW.format(rtl=ROOT / "rtl", files=" ".join(str(p) for p in sources(job, wdir)), chparam=chp, cut=cut,
                            top=job.top, map=wdir / "model.map", asserts=wdir / "asserts.txt", aig=wdir / "model.aig")
     (wdir / "model.ys").write_text(ys)
     t0 = time.perf_counter()
@@ -151,7 +175,7 @@ def run_job(job: Job, scale: float) -> dict:
                        capture_output=True, text=True)
     t_model = time.perf_counter() - t0
     res = {"job": job.name, "module": job.top, "properties": job.props, "depth_target": depth,
-           "expect": job.expect, "chparam": job.chparam, "mutation": list(job.mutate) if job.mutate else None}
+           "expect": job.expect, "expect_rule": job.rule, "chparam": job.chparam, "mutation": list(job.mutate) if job.mutate else None}
     if y.returncode != 0:
         return {**res, "result": "error", "depth": 0, "seconds": round(t_model, 1), "ok": False,
                 "detail": (y.stderr or y.stdout).strip().splitlines()[-5:]}
@@ -174,7 +198,8 @@ def run_job(job: Job, scale: float) -> dict:
     else:
         res.update(result="error", depth=0, detail=(abc.stdout + abc.stderr).strip().splitlines()[-5:])
     res["seconds"] = round(seconds, 1)
-    res["ok"] = (res["result"] == job.expect) or (job.expect == "pass" and res["result"] == "bounded")
+    res["ok"] = ((res["result"] == job.expect and (job.rule is None or res.get("rule") == job.rule))
+                 or (job.expect == "pass" and res["result"] == "bounded"))
     return res
 
 
@@ -195,7 +220,7 @@ def table(rows: list[dict]) -> str:
         if r["result"] == "bounded":
             result += f" of {r['depth_target']}"
         if r["expect"] == "fail":
-            result += " ok" if r["ok"] else " (should fail)"
+            result += " ok" if r["ok"] else (" (should fail)" if r["result"] != "fail" else f" (not {r['expect_rule']})")
         lines.append(f"{r['job']:<12} {r['module']:<13} {r['properties'][:52]:<52} {r['depth']:>5} {result:<22} "
                      f"{r['seconds']:>7.1f}")
     return "\n".join(lines)
@@ -209,8 +234,11 @@ def main(argv=None) -> int:
     tools()
     OUT.mkdir(parents=True, exist_ok=True)
     rows = []
-    for job in JOBS + ENGINE_JOBS:
-        if (args.only and job.name not in args.only) or (not args.only and job in ENGINE_JOBS):
+    unknown = sorted(set(args.only or []) - {j.name for j in JOBS})
+    if unknown:
+        raise SystemExit(f"formal: no job {', '.join(unknown)} (jobs: {', '.join(j.name for j in JOBS)})")
+    for job in JOBS:
+        if args.only and job.name not in args.only:
             continue
         r = run_job(job, args.depth_scale)
         rows.append(r)
