@@ -20,8 +20,8 @@ module ringnic #(
     // ACP ports are AXI3 (16 beats): an AXI interconnect in front of them splits longer bursts,
     // or build with 16 to issue only what the port takes.
     parameter integer MAX_BURST_BEATS = 256,
-    // Clock period, ps: the interrupt timers (RDTR/RADV/TIDV/TADV count 1.024 us, ITR 256 ns)
-    // count down in it, so they keep their units at any clock (checked in ringnic_intr_delay).
+    // Clock period, ps: ringnic_tick divides the clock into the interrupt timers' units (ITR
+    // 256 ns, RDTR/RADV/TIDV/TADV 1.024 us) at any period from 1 ps to 256 ns (checked there).
     parameter integer CLK_PERIOD_PS   = 10000
 ) (
     input  wire                         clk,
@@ -131,6 +131,12 @@ module ringnic #(
 
 `include "ringnic_regmap.vh"
 
+    // The interrupt timers' time base, free-running, one for the NIC (8254x: a 1.024 us clock
+    // for RDTR/RADV/TIDV/TADV, 256 ns for ITR).
+    wire tick_256ns, tick_1024ns;
+    ringnic_tick #(.CLK_PERIOD_PS(CLK_PERIOD_PS)) u_tick (
+        .clk(clk), .rst(rst), .tick_256ns(tick_256ns), .tick_1024ns(tick_1024ns));
+
     // Engine outputs into the register file.
     wire [31:0] tx_intr_set, rx_intr_set, txerr, rxerr;
     wire        tx_txdw_ide, txdw;    // a TXDW pulse's descriptor had CMD.IDE; TXDW after TIDV/TADV
@@ -153,11 +159,11 @@ module ringnic #(
         .AXIS_DATA_WIDTH (AXIS_DATA_WIDTH),
         .RING_LOG2       (RING_LOG2),
         .TX_PRESENT      (TX_PRESENT),
-        .RX_PRESENT      (RX_PRESENT),
-        .CLK_PERIOD_PS   (CLK_PERIOD_PS)
+        .RX_PRESENT      (RX_PRESENT)
     ) u_regs (
         .clk            (clk),
         .rst            (rst),
+        .itr_tick       (tick_256ns),
 
         .s_axil_awaddr  (s_axil_awaddr),
         .s_axil_awprot  (s_axil_awprot),
@@ -321,8 +327,8 @@ module ringnic #(
 
     // TX interrupt delay (8254x TIDV/TADV): a write-back of an IDE descriptor restarts TIDV and
     // starts TADV; one without IDE raises TXDW at once and covers those pending.
-    ringnic_intr_delay #(.CLK_PERIOD_PS(CLK_PERIOD_PS)) u_tx_intr (
-        .clk(clk), .rst(rst || sw_rst), .ev(tx_intr_set[RN_ICR_TXDW] && tx_txdw_ide),
+    ringnic_intr_delay u_tx_intr (
+        .clk(clk), .rst(rst || sw_rst), .tick(tick_1024ns), .ev(tx_intr_set[RN_ICR_TXDW] && tx_txdw_ide),
         .now(tx_intr_set[RN_ICR_TXDW] && !tx_txdw_ide), .pkt_dly(tidv), .abs_dly(tadv), .flush(1'b0),
         .fire(txdw));
 
@@ -370,11 +376,11 @@ module ringnic #(
         .AXI_ID          (RX_AXI_ID),
         .AXIS_DATA_WIDTH (AXIS_DATA_WIDTH),
         .RING_LOG2       (RING_LOG2),
-        .MAX_BURST_BEATS (MAX_BURST_BEATS),
-        .CLK_PERIOD_PS   (CLK_PERIOD_PS)
+        .MAX_BURST_BEATS (MAX_BURST_BEATS)
     ) u_rx (
         .clk              (clk),
         .rst              (rst),
+        .intr_tick        (tick_1024ns),
         .sw_rst           (sw_rst),
         .rdba             (rdba),
         .rdlen            (rdlen),

@@ -19,74 +19,48 @@
 //   * flush written while a timer runs: fire now (nothing when none runs).
 // Whichever fires, both timers stop: the events so far are covered, the next one starts a new
 // round. Both delays are read at an event (a register write takes effect for the next one).
-// Units are 1.024 us; each timer counts down in picoseconds, CLK_PERIOD_PS per cycle, so the
-// fire comes between the exact delay and one clock after it, for any clock period.
+//
+// Units are 1.024 us, counted on the free-running tick from ringnic_tick (shared by both
+// instances and ITR): a timer holds the ticks left, 0 when idle, and fires on the tick that
+// takes it from 1 to 0, so a delay of n fires between n - 1 and n units after its event (the
+// 8254x counts the same free-running 1.024 us clock), never later. `fire` is combinational
+// (the cause register latches it).
 
-module ringnic_intr_delay #(
-    parameter integer CLK_PERIOD_PS = 10000  // clock period, ps
-) (
+module ringnic_intr_delay (
     input  wire        clk,
     input  wire        rst,          // synchronous, active high (also CTRL.RST): nothing pending
+    input  wire        tick,         // one-clock pulse every 1.024 us (ringnic_tick)
     input  wire        ev,           // pulse: an event to report after the delays
     input  wire        now,          // pulse: an event to report at once (covers those pending)
     input  wire [15:0] pkt_dly,      // packet delay (RDTR/TIDV), 1.024 us units
     input  wire [15:0] abs_dly,      // absolute delay (RADV/TADV), 1.024 us units
     input  wire        flush,        // pulse: fire now if a timer runs (RDTR.FPD)
-    output reg         fire          // pulse: set the cause
+    output wire        fire          // pulse: set the cause
 );
 
-    localparam integer TW      = 38;                     // 65535 * 1024000 ps < 2^37
-    localparam [TW-1:0] UNIT   = 38'd1024000;            // 1.024 us in ps
-    localparam [TW-1:0] STEP   = {{(TW-32){1'b0}}, CLK_PERIOD_PS[31:0]};  // ps per clock
+    reg  [15:0] pkt_left, abs_left;  // ticks left, 0 = not running
 
-    reg  [TW-1:0] pkt_ps, abs_ps;   // time left, ps
-    reg           pkt_on, abs_on;
-
-    wire [TW-1:0] pkt_dly_ps = {{(TW-16){1'b0}}, pkt_dly} * UNIT;
-    wire [TW-1:0] abs_dly_ps = {{(TW-16){1'b0}}, abs_dly} * UNIT;
-
-    wire pkt_exp = pkt_on && (pkt_ps <= STEP);
-    wire abs_exp = abs_on && (abs_ps <= STEP);
-    wire go      = now || (ev && (pkt_dly == 16'd0)) || pkt_exp || abs_exp || (flush && (pkt_on || abs_on));
+    wire pkt_on  = (pkt_left != 16'd0);
+    wire abs_on  = (abs_left != 16'd0);
+    wire pkt_exp = tick && (pkt_left == 16'd1);
+    wire abs_exp = tick && (abs_left == 16'd1);
+    assign fire  = now || (ev && (pkt_dly == 16'd0)) || pkt_exp || abs_exp || (flush && (pkt_on || abs_on));
 
     always @(posedge clk) begin
-        if (rst) begin
-            pkt_on <= 1'b0;
-            abs_on <= 1'b0;
-            pkt_ps <= {TW{1'b0}};
-            abs_ps <= {TW{1'b0}};
-            fire   <= 1'b0;
+        if (rst || fire) begin
+            pkt_left <= 16'd0;
+            abs_left <= 16'd0;
         end else begin
-            fire <= go;
-            if (go) begin
-                pkt_on <= 1'b0;
-                abs_on <= 1'b0;
-            end else begin
-                if (ev) begin
-                    pkt_on <= 1'b1;
-                    pkt_ps <= pkt_dly_ps;
-                end else if (pkt_on) begin
-                    pkt_ps <= pkt_ps - STEP;
-                end
-                if (ev && !abs_on && (abs_dly != 16'd0)) begin
-                    abs_on <= 1'b1;
-                    abs_ps <= abs_dly_ps;
-                end else if (abs_on) begin
-                    abs_ps <= abs_ps - STEP;
-                end
-            end
+            if (ev)
+                pkt_left <= pkt_dly;
+            else if (tick && pkt_on)
+                pkt_left <= pkt_left - 16'd1;
+            if (ev && !abs_on)
+                abs_left <= abs_dly;
+            else if (tick && abs_on)
+                abs_left <= abs_left - 16'd1;
         end
     end
-
-    // Parameter checks (simulation and lint; synthesis ignores initial blocks).
-    /* verilator coverage_off */
-    initial begin
-        if (CLK_PERIOD_PS < 1 || CLK_PERIOD_PS > 1024000) begin
-            $display("ringnic_intr_delay: CLK_PERIOD_PS must be 1..1024000 (a 1.024 us unit is >= 1 clock)");
-            $finish;
-        end
-    end
-    /* verilator coverage_on */
 
 endmodule
 

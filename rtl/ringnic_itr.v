@@ -11,57 +11,39 @@
 // window ends if pend still holds, which starts the next window. A line already high stays high
 // for as long as pend holds, and a rise after the window has passed is at once. ITR = 0 (also
 // written during a window): no throttling, irq is pend one clock later as without this block.
-// The window counts down in picoseconds, CLK_PERIOD_PS per cycle, so two assertions are between
-// ITR x 256 ns and one clock more apart, for any clock period. ITR is read at each assertion.
+// The window counts 256 ns ticks of the free-running ringnic_tick (the 8254x's ITR unit): it
+// holds the ticks left, 0 when none runs, and passes on the tick that takes it from 1 to 0, so
+// two assertions are between (ITR - 1) x 256 ns and ITR x 256 ns apart (plus a clock: the line
+// is registered). ITR is read at each assertion.
 
-module ringnic_itr #(
-    parameter integer CLK_PERIOD_PS = 10000  // clock period, ps
-) (
+module ringnic_itr (
     input  wire        clk,
     input  wire        rst,          // synchronous, active high (also CTRL.RST): no window
+    input  wire        tick,         // one-clock pulse every 256 ns (ringnic_tick)
     input  wire        pend,         // a cause is pending and unmasked: |(ICR & IMS)
     input  wire [15:0] itr,          // ITR.INTERVAL, 256 ns units
     output reg         irq           // the interrupt line, level, active high, registered
 );
 
-    localparam integer  TW   = 36;                       // 65535 * 256000 ps < 2^35
-    localparam [TW-1:0] UNIT = 36'd256000;               // 256 ns in ps
-    localparam [TW-1:0] STEP = {{(TW-32){1'b0}}, CLK_PERIOD_PS[31:0]};  // ps per clock
-
-    reg  [TW-1:0] win_ps;           // time left in the window, ps
-    reg           win_on;
-
-    wire [TW-1:0] itr_ps = {{(TW-16){1'b0}}, itr} * UNIT;
+    reg  [15:0] win_left;            // ticks left in the window, 0 = none
     // The window has passed by the coming edge, or there is none.
-    wire open = !win_on || (win_ps <= STEP) || (itr == 16'd0);
+    wire open = (win_left == 16'd0) || (tick && (win_left == 16'd1)) || (itr == 16'd0);
     wire rise = pend && !irq && open;
 
     always @(posedge clk) begin
         if (rst) begin
-            irq    <= 1'b0;
-            win_on <= 1'b0;
-            win_ps <= {TW{1'b0}};
+            irq      <= 1'b0;
+            win_left <= 16'd0;
         end else begin
             irq <= pend && (irq || open);
-            if (rise) begin
-                win_on <= (itr != 16'd0);
-                win_ps <= itr_ps;
-            end else if (win_on) begin
-                if (open) win_on <= 1'b0;
-                else      win_ps <= win_ps - STEP;
-            end
+            if (rise)
+                win_left <= itr;
+            else if (open)
+                win_left <= 16'd0;
+            else if (tick)
+                win_left <= win_left - 16'd1;
         end
     end
-
-    // Parameter checks (simulation and lint; synthesis ignores initial blocks).
-    /* verilator coverage_off */
-    initial begin
-        if (CLK_PERIOD_PS < 1 || CLK_PERIOD_PS > 256000) begin
-            $display("ringnic_itr: CLK_PERIOD_PS must be 1..256000 (a 256 ns unit is >= 1 clock)");
-            $finish;
-        end
-    end
-    /* verilator coverage_on */
 
 endmodule
 

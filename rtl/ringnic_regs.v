@@ -27,11 +27,11 @@ module ringnic_regs #(
     parameter integer AXIS_DATA_WIDTH = 64,  // MAC-side stream width, bits (RNCAPS.AXIS_LOG2 = log2 of its bytes)
     parameter integer RING_LOG2       = 12,  // log2 of the largest ring, descriptors (RNCAPS.RING_LOG2)
     parameter integer TX_PRESENT      = 1,   // 1 when a TX descriptor engine is built, flag (RNCAPS.TX)
-    parameter integer RX_PRESENT      = 1,   // 1 when an RX descriptor engine is built, flag (RNCAPS.RX)
-    parameter integer CLK_PERIOD_PS   = 10000 // clock period, ps (ITR counts 256 ns; ringnic_itr checks it)
+    parameter integer RX_PRESENT      = 1    // 1 when an RX descriptor engine is built, flag (RNCAPS.RX)
 ) (
     input  wire                       clk,
     input  wire                       rst,             // synchronous, active high
+    input  wire                       itr_tick,        // one-clock pulse every 256 ns (ringnic_tick): ITR's unit
 
     // ------------------------------------------------------------ AXI4-Lite slave
     input  wire [AXIL_ADDR_WIDTH-1:0] s_axil_awaddr,
@@ -480,8 +480,8 @@ module ringnic_regs #(
     end
     // The line: |(ICR & IMS) re-evaluated every cycle (a cause latched while masked fires on
     // unmask), registered and spaced by ITR in ringnic_itr.
-    ringnic_itr #(.CLK_PERIOD_PS(CLK_PERIOD_PS)) u_itr (
-        .clk(clk), .rst(rst || sw_rst), .pend(|(icr & ims)), .itr(itr), .irq(irq));
+    ringnic_itr u_itr (
+        .clk(clk), .rst(rst || sw_rst), .tick(itr_tick), .pend(|(icr & ims)), .itr(itr), .irq(irq));
 
     // ---------------------------------------------------------------- statistics
     // The counters live in ringnic_stats (a RAM and one adder); here only which one a read

@@ -1,10 +1,13 @@
 """ITR at the register block (`ringnic_regs` as the toplevel, the engines' cause input a port; see
-tests/rtl/test_regs.py for why the block and not the top): the interrupt line's assertions are at
-least ITR x 256 ns apart, measured in simulated time (rtl/ringnic_itr.v).
+tests/rtl/test_regs.py for why the block and not the top): the interrupt line's assertions are
+ITR x 256 ns apart, measured in simulated time (rtl/ringnic_itr.v).
 
 A "handler" reads ICR at each rise of irq, as e1000_intr does; under a flood of causes the next
-rise then waits for the window. The clock is 10 ns, so a window of ITR x 256 ns ends on the first
-edge at or after it: the spacing is in [ITR x 256, ITR x 256 + 10) ns.
+rise then waits for the window. The window counts the 256 ns tick (`itr_tick`, driven by the bench
+by ringnic_tick's rule, tb/blocks/tick.py): it passes on the ITR-th tick after the rise that opened
+it, so the next rise is on that tick's edge, which the tests check to the edge. A rise that
+was itself waiting for a tick comes on a tick, and the spacing is then ITR x 256 ns (to the clock);
+a rise between ticks opens a window of between ITR - 1 and ITR units.
 """
 
 from __future__ import annotations
@@ -14,11 +17,27 @@ from cocotb.triggers import RisingEdge
 
 from pydriver.ringnic import regs
 from tb.blocks.regs import hw, irq_after, make_tb
+from tb.blocks.tick import Ticks
 
 HDL_TOPLEVEL = "ringnic_regs"
 
 CLK_NS = 10
+ITR_NS = 256
 TXDW = regs.ICR_TXDW
+
+
+async def itr_tb(dut):
+    tb = await make_tb(dut)
+    tb.ticks = Ticks(dut.clk, dut.itr_tick, CLK_NS * 1000, ITR_NS * 1000)
+    return tb
+
+
+def check_gap(tb, t0: float, t1: float, itr: int) -> None:
+    """A rise at t1 that waited on the window the rise at t0 opened: on the edge of the ITR-th
+    tick after t0 (the line rises as that tick passes the window), within a unit of ITR x 256 ns."""
+    want = tb.ticks.nth_after(t0, itr)
+    assert t1 == want, f"ITR={itr}: rise {t1 - t0} ns after the last, want {want - t0} (tick {itr} after)"
+    assert (itr - 1) * ITR_NS < t1 - t0 <= itr * ITR_NS + CLK_NS, f"ITR={itr}: rise {t1 - t0} ns after the last"
 
 
 async def rises(tb, n: int) -> list[float]:
@@ -59,27 +78,29 @@ def gaps(times: list[float]) -> list[float]:
 
 @cocotb.test()
 async def test_intr_delay_itr_spacing_under_flood(dut):
-    """TXDW every 370 ns, ICR read at each rise: the rises are ITR x 256 ns apart (ITR = 21,
-    5,376 ns: not a whole number of clocks, so the window ends on the next edge)."""
-    tb = await make_tb(dut)
+    """TXDW every 370 ns, ICR read at each rise: each rise on the 21st 256 ns tick after the last
+    (ITR = 21, 5,376 ns: not a whole number of clocks; every rise but the first is on a tick, so the
+    spacing is 5,376 ns to the clock)."""
+    tb = await itr_tb(dut)
     await tb.write32(regs.IMS, TXDW)
     await tb.write32(regs.ITR, 21)
-    win = 21 * 256
     flood = Flood(tb, 37)                   # a cause every 370 ns, 14 per window
     times = await rises(tb, 5)
     flood.stop()
-    for g in gaps(times):
-        assert win <= g < win + CLK_NS, f"ITR=21: rises {gaps(times)} ns apart, window {win} ns"
+    for t0, t1 in zip(times, times[1:]):
+        check_gap(tb, t0, t1, 21)
+    for g in gaps(times[1:]):
+        assert abs(g - 21 * ITR_NS) < CLK_NS, f"ITR=21: rises {gaps(times)} ns apart"
 
 
 @cocotb.test()
 async def test_intr_delay_itr_cause_waits_for_window(dut):
     """One cause inside the window is held in ICR with irq low, and raises irq as the window ends;
     a cause after the window has passed raises irq at once (ITR = 40, 10,240 ns)."""
-    tb = await make_tb(dut)
+    tb = await itr_tb(dut)
     await tb.write32(regs.IMS, TXDW)
     await tb.write32(regs.ITR, 40)
-    win = 40 * 256
+    win = 40 * ITR_NS
     await tb.write32(regs.ICS, TXDW)
     (t0,) = await rises(tb, 1)             # the first: at once, opens the window
     await tb.cycles(100)
@@ -88,7 +109,7 @@ async def test_intr_delay_itr_cause_waits_for_window(dut):
     assert tb.irq_level() == 0, "irq rose inside the ITR window"
     assert int(hw(tb).icr.value) & TXDW, "the cause is not held in ICR while throttled"
     (t1,) = await rises(tb, 1)
-    assert win <= t1 - t0 < win + CLK_NS, f"ITR=40: second rise {t1 - t0} ns after the first"
+    check_gap(tb, t0, t1, 40)
     await tb.cycles(win // CLK_NS + 10)     # the window has passed: no throttling
     await tb.write32(regs.ICS, TXDW)
     assert await irq_after(tb) == 1, "a cause after the window did not raise irq at once"
@@ -98,7 +119,7 @@ async def test_intr_delay_itr_cause_waits_for_window(dut):
 async def test_intr_delay_itr_zero_unchanged(dut):
     """ITR = 0: irq follows |(ICR & IMS) two clocks after the cause (ICR, then the line), however
     soon after the last assertion; ITR written 0 inside a window ends the window."""
-    tb = await make_tb(dut)
+    tb = await itr_tb(dut)
     await tb.write32(regs.IMS, TXDW)
     flood = Flood(tb, 37)
     times = await rises(tb, 5)

@@ -1,31 +1,32 @@
 """The interrupt delay timers alone (`ringnic_intr_delay`, rtl/ringnic_intr_delay.v), driven as the
 top drives its TX instance: `ev` is a write-back of a descriptor with CMD.IDE, `now` one without,
-pkt_dly = TIDV, abs_dly = TADV, `fire` is ICR.TXDW. Delays are measured in simulated time from the
-write-back's pulse; units are 1.024 us, and the timers count picoseconds, so each fire comes
-between the exact delay and one clock after it. Both builds run every test: the 100 MHz default and
-a 125 MHz clock (8 ns, CLK_PERIOD_PS = 8000), where 1.024 us is exactly 128 clocks.
+pkt_dly = TIDV, abs_dly = TADV, `fire` is ICR.TXDW. The 1.024 us tick comes from the bench by
+ringnic_tick's rule (tb/blocks/tick.py; ringnic_tick itself is test_intr_delay_tick.py). A delay of
+n units fires on the n-th tick after its event, which each test checks to the edge; that is between
+n - 1 and n units after the event (the 8254x's free-running 1.024 us clock quantises the same way),
+which each test checks too.
 """
 
 from __future__ import annotations
 
 import cocotb
 from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles, RisingEdge
+from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 from cocotb.utils import get_sim_time
 
-from tb.runner import hdl_param
+from tb.blocks.tick import Ticks
 
 HDL_TOPLEVEL = "ringnic_intr_delay"
-HDL_PARAMETER_SETS = {"clk10ns": {"CLK_PERIOD_PS": 10000}, "clk8ns": {"CLK_PERIOD_PS": 8000}}
 
+CLK_NS = 10
 UNIT_NS = 1024
 
 
 class Timers:
     def __init__(self, dut):
         self.dut = dut
-        self.clk_ns = int(hdl_param("CLK_PERIOD_PS", 10000)) / 1000
         self.fires: list[float] = []
+        self.ticks: Ticks | None = None
 
     @classmethod
     async def create(cls, dut) -> "Timers":
@@ -33,7 +34,8 @@ class Timers:
         for name in ("ev", "now", "flush", "pkt_dly", "abs_dly"):
             getattr(dut, name).value = 0
         dut.rst.value = 1
-        Clock(dut.clk, t.clk_ns, unit="ns").start(start_high=False)
+        Clock(dut.clk, CLK_NS, unit="ns").start(start_high=False)
+        t.ticks = Ticks(dut.clk, dut.tick, CLK_NS * 1000, UNIT_NS * 1000)
         await ClockCycles(dut.clk, 4)
         dut.rst.value = 0
         cocotb.start_soon(t._watch())
@@ -41,7 +43,11 @@ class Timers:
 
     async def _watch(self):
         while True:
-            await RisingEdge(self.dut.fire)
+            await RisingEdge(self.dut.fire)     # combinational: settled, the next edge takes it
+            await ReadOnly()
+            if not int(self.dut.fire.value):
+                continue                        # a delta glitch while the inputs change after an edge
+            await RisingEdge(self.dut.clk)
             self.fires.append(get_sim_time("ns"))
 
     async def pulse(self, name: str) -> float:
@@ -53,7 +59,7 @@ class Timers:
         return t
 
     async def wait_us(self, us: float) -> None:
-        await ClockCycles(self.dut.clk, int(us * 1000 / self.clk_ns))
+        await ClockCycles(self.dut.clk, int(us * 1000 / CLK_NS))
 
     def after(self, t0: float) -> list[float]:
         return [f - t0 for f in self.fires if f >= t0]
@@ -61,8 +67,9 @@ class Timers:
     def check(self, t0: float, units: int, what: str) -> None:
         got = self.after(t0)
         assert got, f"{what}: no TXDW"
-        lo = units * UNIT_NS                     # on the first edge at or after the delay
-        assert lo <= got[0] < lo + self.clk_ns, f"{what}: TXDW {got[0]} ns after, want {units} x 1.024 us"
+        want = self.ticks.nth_after(t0, units) - t0
+        assert got[0] == want, f"{what}: TXDW {got[0]} ns after, want {want} (tick {units} after)"
+        assert (units - 1) * UNIT_NS < got[0] <= units * UNIT_NS + CLK_NS, f"{what}: {got[0]} ns, not {units} units"
 
 
 @cocotb.test()
