@@ -26,23 +26,24 @@ module ringnic_itr (
 );
 
     reg  [15:0] win_left;            // ticks left in the window, 0 = none
+    wire off  = (itr == 16'd0);
     // The window has passed by the coming edge, or there is none.
-    wire open = (win_left == 16'd0) || (tick && (win_left == 16'd1)) || (itr == 16'd0);
+    wire open = (win_left == 16'd0) || (tick && (win_left == 16'd1)) || off;
     wire rise = pend && !irq && open;
 
     always @(posedge clk) begin
-        if (rst) begin
-            irq      <= 1'b0;
+        if (rst) irq <= 1'b0;
+        else     irq <= pend && (irq || open);
+    end
+
+    // ITR = 0 ends a window (a rise then loads 0 too); the tick that passes it counts it to 0.
+    always @(posedge clk) begin
+        if (rst || off)
             win_left <= 16'd0;
-        end else begin
-            irq <= pend && (irq || open);
-            if (rise)
-                win_left <= itr;
-            else if (open)
-                win_left <= 16'd0;
-            else if (tick)
-                win_left <= win_left - 16'd1;
-        end
+        else if (rise)
+            win_left <= itr;
+        else if (tick && (win_left != 16'd0))
+            win_left <= win_left - 16'd1;
     end
 
 endmodule
