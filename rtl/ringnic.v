@@ -19,7 +19,10 @@ module ringnic #(
     // also never cross 4 KiB), so one burst carries a whole 1518-byte frame. Zynq-7000's HP and
     // ACP ports are AXI3 (16 beats): an AXI interconnect in front of them splits longer bursts,
     // or build with 16 to issue only what the port takes.
-    parameter integer MAX_BURST_BEATS = 256
+    parameter integer MAX_BURST_BEATS = 256,
+    // Clock period, ps: ringnic_tick divides the clock into the interrupt timers' units (ITR
+    // 256 ns, RDTR/RADV/TIDV/TADV 1.024 us) at any period from 1 ps to 256 ns (checked there).
+    parameter integer CLK_PERIOD_PS   = 10000
 ) (
     input  wire                         clk,
     input  wire                         rst,              // synchronous, active high
@@ -127,8 +130,18 @@ module ringnic #(
     wire        tdt_wr, tring_wr, tctl_wr, rdt_wr, rctl_wr, rdtr_fpd;
     wire [1:0]  rxcsum_en;
 
+`include "ringnic_regmap.vh"
+
+    // The interrupt timers' time base, free-running, one for the NIC (8254x: a 1.024 us clock
+    // for RDTR/RADV/TIDV/TADV, 256 ns for ITR).
+    wire tick_256ns, tick_1024ns;
+    ringnic_tick #(.CLK_PERIOD_PS(CLK_PERIOD_PS)) u_tick (
+        .clk(clk), .rst(rst), .tick_256ns(tick_256ns), .tick_1024ns(tick_1024ns));
+
     // Engine outputs into the register file.
     wire [31:0] tx_intr_set, rx_intr_set, txerr, rxerr;
+    wire        tx_txdw_ide, txdw;    // a TXDW pulse's descriptor had CMD.IDE; TXDW after TIDV/TADV
+    localparam [31:0] TXDW_BIT = 32'd1 << RN_ICR_TXDW;
     wire        tdh_we, rdh_we;
     wire        tx_dma_busy, rx_dma_busy;
     wire [15:0] tdh_in, rdh_in;
@@ -153,6 +166,7 @@ module ringnic #(
     ) u_regs (
         .clk            (clk),
         .rst            (rst),
+        .itr_tick       (tick_256ns),
 
         .s_axil_awaddr  (s_axil_awaddr),
         .s_axil_awprot  (s_axil_awprot),
@@ -175,7 +189,7 @@ module ringnic #(
         .s_axil_rready  (s_axil_rready),
 
         // Hardware side: the engines set causes, move the heads and count.
-        .intr_set       (tx_intr_set | rx_intr_set),
+        .intr_set       ((tx_intr_set & ~TXDW_BIT) | (txdw ? TXDW_BIT : 32'd0) | rx_intr_set),
         .tdh_we         (tdh_we),
         .tdh_in         (tdh_in),
         .rdh_we         (rdh_we),
@@ -229,41 +243,17 @@ module ringnic #(
     );
 
     // ================================================================ TX engine
-    wire [AXI_ID_WIDTH-1:0]     tx_axi_awid;
-    wire [AXI_ADDR_WIDTH-1:0]   tx_axi_awaddr;
-    wire [7:0]                  tx_axi_awlen;
-    wire [2:0]                  tx_axi_awsize;
-    wire [1:0]                  tx_axi_awburst;
-    wire                        tx_axi_awlock;
-    wire [3:0]                  tx_axi_awcache;
-    wire [2:0]                  tx_axi_awprot;
-    wire                        tx_axi_awvalid;
-    wire                        tx_axi_awready;
-    wire [AXI_DATA_WIDTH-1:0]   tx_axi_wdata;
-    wire [AXI_DATA_WIDTH/8-1:0] tx_axi_wstrb;
-    wire                        tx_axi_wlast;
-    wire                        tx_axi_wvalid;
-    wire                        tx_axi_wready;
-    wire [AXI_ID_WIDTH-1:0]     tx_axi_bid;
-    wire [1:0]                  tx_axi_bresp;
-    wire                        tx_axi_bvalid;
-    wire                        tx_axi_bready;
-    wire [AXI_ID_WIDTH-1:0]     tx_axi_arid;
-    wire [AXI_ADDR_WIDTH-1:0]   tx_axi_araddr;
-    wire [7:0]                  tx_axi_arlen;
-    wire [2:0]                  tx_axi_arsize;
-    wire [1:0]                  tx_axi_arburst;
-    wire                        tx_axi_arlock;
-    wire [3:0]                  tx_axi_arcache;
-    wire [2:0]                  tx_axi_arprot;
-    wire                        tx_axi_arvalid;
-    wire                        tx_axi_arready;
-    wire [AXI_ID_WIDTH-1:0]     tx_axi_rid;
-    wire [AXI_DATA_WIDTH-1:0]   tx_axi_rdata;
-    wire [1:0]                  tx_axi_rresp;
-    wire                        tx_axi_rlast;
-    wire                        tx_axi_rvalid;
-    wire                        tx_axi_rready;
+    wire [AXI_ID_WIDTH-1:0]      tx_axi_awid, tx_axi_bid, tx_axi_arid, tx_axi_rid;
+    wire [AXI_ADDR_WIDTH-1:0]    tx_axi_awaddr, tx_axi_araddr;
+    wire [7:0]                   tx_axi_awlen, tx_axi_arlen;
+    wire [2:0]                   tx_axi_awsize, tx_axi_awprot, tx_axi_arsize, tx_axi_arprot;
+    wire [1:0]                   tx_axi_awburst, tx_axi_bresp, tx_axi_arburst, tx_axi_rresp;
+    wire                         tx_axi_awlock, tx_axi_awvalid, tx_axi_awready, tx_axi_wlast, tx_axi_wvalid,
+                                 tx_axi_wready, tx_axi_bvalid, tx_axi_bready, tx_axi_arlock, tx_axi_arvalid,
+                                 tx_axi_arready, tx_axi_rlast, tx_axi_rvalid, tx_axi_rready;
+    wire [3:0]                   tx_axi_awcache, tx_axi_arcache;
+    wire [AXI_DATA_WIDTH-1:0]    tx_axi_wdata, tx_axi_rdata;
+    wire [AXI_DATA_WIDTH/8-1:0]  tx_axi_wstrb;
 
     ringnic_tx #(
         .AXI_ADDR_WIDTH  (AXI_ADDR_WIDTH),
@@ -288,6 +278,7 @@ module ringnic #(
         .tdh_we         (tdh_we),
         .tdh_in         (tdh_in),
         .intr_set       (tx_intr_set),
+        .txdw_ide       (tx_txdw_ide),
         .stat_inc_gptc  (tx_gptc),
         .stat_inc_tpt   (tx_tpt),
         .stat_inc_mptc  (tx_mptc),
@@ -341,6 +332,13 @@ module ringnic #(
         .dma_busy         (tx_dma_busy)
     );
 
+    // TX interrupt delay (8254x TIDV/TADV): a write-back of an IDE descriptor restarts TIDV and
+    // starts TADV; one without IDE raises TXDW at once and covers those pending.
+    ringnic_intr_delay u_tx_intr (
+        .clk(clk), .rst(rst || sw_rst), .tick(tick_1024ns), .ev(tx_intr_set[RN_ICR_TXDW] && tx_txdw_ide),
+        .now(tx_intr_set[RN_ICR_TXDW] && !tx_txdw_ide), .pkt_dly(tidv), .abs_dly(tadv), .flush(1'b0),
+        .fire(txdw));
+
     // ================================================================ RX engine
     wire [AXI_ID_WIDTH-1:0]     rx_axi_awid;
     wire [AXI_ADDR_WIDTH-1:0]   rx_axi_awaddr;
@@ -389,6 +387,7 @@ module ringnic #(
     ) u_rx (
         .clk              (clk),
         .rst              (rst),
+        .intr_tick        (tick_1024ns),
         .sw_rst           (sw_rst),
         .rdba             (rdba),
         .rdlen            (rdlen),
@@ -594,10 +593,10 @@ module ringnic #(
         else if (m_axis_tx_tvalid && m_axis_tx_tready) tx_in_frame <= !m_axis_tx_tlast;
     end
 
-    // Register-file exports no engine uses (yet): the IPv4 address, the TX inter-packet gap
-    // and interrupt delays, ITR.
+    // Register-file exports no engine uses (yet): the IPv4 address, the TX inter-packet gap;
+    // ITR acts inside the register file.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused_ok = &{1'b0, ip4_addr, ip4_valid, tipg, tidv, tadv, itr};
+    wire unused_ok = &{1'b0, ip4_addr, ip4_valid, tipg, itr};
     /* verilator lint_on UNUSEDSIGNAL */
 
     // Parameter checks (simulation and lint; synthesis ignores initial blocks).

@@ -31,6 +31,7 @@ module ringnic_regs #(
 ) (
     input  wire                       clk,
     input  wire                       rst,             // synchronous, active high
+    input  wire                       itr_tick,        // one-clock pulse every 256 ns (ringnic_tick): ITR's unit
 
     // ------------------------------------------------------------ AXI4-Lite slave
     input  wire [AXIL_ADDR_WIDTH-1:0] s_axil_awaddr,
@@ -77,7 +78,7 @@ module ringnic_regs #(
     output reg                        mta_hit,         // that MTA bit, one cycle later
 
     output reg                        sw_rst,          // one-cycle pulse: CTRL.RST was written 1
-    output reg                        irq,             // level: |(ICR & IMS), registered
+    output wire                       irq,             // level: |(ICR & IMS), registered, ITR-throttled
     output wire                       link_up,         // STATUS.LU: phy_link && CTRL.SLU
     output wire [47:0]                mac_addr,        // RAL0/RAH0, transmission order (first octet 47:40)
     output wire                       mac_valid,       // RAH0.AV
@@ -479,15 +480,16 @@ module ringnic_regs #(
         if (rst || sw_rst) begin
             icr <= RN_ICR_RSTVAL & CAUSES;
             ims <= RN_IMS_RSTVAL & CAUSES;
-            irq <= 1'b0;
         end else begin
             icr <= (icr & ~(rd_icr ? icr : 32'd0) & ~icr_w1c) | ics_w1s | ((intr_set | lsc_set) & CAUSES);
             if (wr_ims) ims <= ims | (wr_d & RN_IMS_WMASK & CAUSES);
             if (wr_imc) ims <= ims & ~(wr_d & RN_IMC_WMASK & CAUSES);
-            // Level, re-evaluated every cycle: a cause latched while masked fires on unmask.
-            irq <= |(icr & ims);
         end
     end
+    // The line: |(ICR & IMS) re-evaluated every cycle (a cause latched while masked fires on
+    // unmask), registered and spaced by ITR in ringnic_itr.
+    ringnic_itr u_itr (
+        .clk(clk), .rst(rst || sw_rst), .tick(itr_tick), .pend(|(icr & ims)), .itr(itr), .irq(irq));
 
     // ---------------------------------------------------------------- statistics
     // The counters live in ringnic_stats (a RAM and one adder); here only which one a read

@@ -8,7 +8,7 @@
 //
 //   s_axis_rx --> ringnic_rx_mac --> ringnic_rx_fifo --> frame engine --> AW/W (payload, write-back)
 //                 (FCS, length,      (store and          ^   descriptor cache <-- AR/R (prefetch)
-//                  filter, stats)     forward)           B tags --> commit: RDH, RXT0 (ringnic_rx_intr), RXDMT0, stats
+//                  filter, stats)     forward)           B tags --> commit: RDH, RXT0 (ringnic_intr_delay), RXDMT0, stats
 //
 // Ring: hardware owns [RDH, RDT); a descriptor is given back once its write-back is issued
 // (the driver may see DD and move RDT before the B response moves RDH). Descriptors are
@@ -54,12 +54,12 @@ module ringnic_rx #(
     parameter integer RING_LOG2       = 12,    // log2 of the largest ring, descriptors (<= 15)
     parameter integer DESC_BURST      = 8,     // descriptors per prefetch burst, at most (1..128)
     parameter integer MAX_FRAME       = 16384, // largest frame accepted with RCTL.LPE, bytes incl. FCS (1522..65535; sizes the packet buffer)
-    parameter integer MAX_BURST_BEATS = 16,    // longest payload burst, beats (1..256)
-    parameter integer CLK_PERIOD_PS   = 10000  // clock period, ps (RDTR/RADV count 1.024 us units)
+    parameter integer MAX_BURST_BEATS = 16     // longest payload burst, beats (1..256)
 ) (
     input  wire                        clk,
     input  wire                        rst,            // synchronous, active high
     input  wire                        sw_rst,         // pulse: CTRL.RST
+    input  wire                        intr_tick,      // one-clock pulse every 1.024 us (ringnic_tick): RDTR/RADV's unit
 
     // ------------------------------------------------------------ register side (ringnic_regs)
     input  wire [31:0]                 rdba,           // RX ring base, bytes (16-byte aligned)
@@ -981,16 +981,16 @@ module ringnic_rx #(
 
     // ================================================================ interrupts and statistics
     wire rxt0;
-    ringnic_rx_intr #(
-        .CLK_PERIOD_PS (CLK_PERIOD_PS)
-    ) u_intr (
+    ringnic_intr_delay u_intr (
         .clk        (clk),
         .rst        (rst || sw_rst),
-        .frame_done (commit),
-        .rdtr       (rdtr),
-        .radv       (radv),
-        .fpd        (rdtr_fpd),
-        .rxt0       (rxt0)
+        .tick       (intr_tick),
+        .ev         (commit),
+        .now        (1'b0),
+        .pkt_dly    (rdtr),
+        .abs_dly    (radv),
+        .flush      (rdtr_fpd),
+        .fire       (rxt0)
     );
 
     wire [3:0] cf = ff_flags[ffr][3:0];           // flags of the frame being committed
@@ -1068,10 +1068,6 @@ module ringnic_rx #(
         end
         if (MAX_BURST_BEATS < 1 || MAX_BURST_BEATS > 256) begin
             $display("ringnic_rx: MAX_BURST_BEATS must be 1..256 (AXI4)");
-            $finish;
-        end
-        if (CLK_PERIOD_PS < 1) begin
-            $display("ringnic_rx: CLK_PERIOD_PS must be >= 1");
             $finish;
         end
     end

@@ -70,6 +70,7 @@ module ringnic_tx #(
     output reg                          tdh_we,         // pulse: TDH <= tdh_in
     output reg  [15:0]                  tdh_in,
     output reg  [31:0]                  intr_set,       // one-cycle cause pulses at ICR positions (TXDW, TXQE, TXE)
+    output reg                          txdw_ide,       // with intr_set's TXDW: the descriptor had CMD.IDE (delay it)
     output wire                         stat_inc_gptc,  // one-cycle pulses, one per frame sent
     output wire                         stat_inc_tpt,
     output wire                         stat_inc_mptc,
@@ -238,7 +239,7 @@ module ringnic_tx #(
     wire             wbf_pop;
 
     // Write-back completions in order: {write?, frame end?, descriptor, next index}.
-    localparam integer ORD_W = 1 + 1 + 16 + 16;
+    localparam integer ORD_W = 1 + 1 + 1 + 16 + 16;
     wire [ORD_W-1:0] ord_rdata;
     wire             ord_empty, ord_full;
     wire [ORD_LOG2:0] ord_count;
@@ -405,6 +406,7 @@ module ringnic_tx #(
     wire        d_ic     = d_q[RN_TXD_CMD_IC-DQ_LO];
     // RPS (report packet sent): QEMU writes DD for it as for RS.
     wire        d_rs     = d_q[RN_TXD_CMD_RS-DQ_LO] | d_q[RN_TXD_CMD_RPS-DQ_LO];
+    wire        d_ide    = d_q[RN_TXD_CMD_IDE-DQ_LO];
 
     wire [16:0] flen_new = (p_mid ? p_flen : 17'd0) + {1'b0, d_len};
     wire        slot_ok  = (({1'b0, meta_count} + frames_inflight) < META_DEPTH) && !wbf_full;
@@ -520,10 +522,10 @@ module ringnic_tx #(
     end
 
     // ================================================================ write-back
-    // Upper dword and RS of every descriptor the processor took, by ring index: a frame's RS
+    // Upper dword, RS and IDE of every descriptor the processor took, by ring index: a frame's RS
     // descriptors are written back only once the whole frame is in, however many it has.
-    reg  [32:0] wb_mem [0:(1<<RING_AW)-1];
-    reg  [32:0] wb_rdata;
+    reg  [33:0] wb_mem [0:(1<<RING_AW)-1];
+    reg  [33:0] wb_rdata;
     reg  [1:0]  w_state;
     reg  [15:0] w_cur, w_last, w_next;
     reg         wb_err_q;      // a write-back failed: no more write-backs, TDH stays
@@ -547,11 +549,11 @@ module ringnic_tx #(
 
     assign wbf_pop   = w_load;
     assign ord_push  = w_issue || w_mark;
-    assign ord_wdata = {w_issue, w_end, w_cur, w_next};
+    assign ord_wdata = {wb_rdata[33], w_issue, w_end, w_cur, w_next};
 
     always @(posedge clk) begin
         if (p_pop)
-            wb_mem[pidx[RING_AW-1:0]] <= {d_rs, d_q[RN_TXD_UPPER-DQ_LO +: RN_TXD_UPPER_W]};
+            wb_mem[pidx[RING_AW-1:0]] <= {d_ide, d_rs, d_q[RN_TXD_UPPER-DQ_LO +: RN_TXD_UPPER_W]};
         if (w_rd)
             wb_rdata <= wb_mem[w_raddr[RING_AW-1:0]];
     end
@@ -592,7 +594,8 @@ module ringnic_tx #(
         end
     end
 
-    // Completions, in issue order (one ID): TXDW per OKAY write, TDH past each frame.
+    // Completions, in issue order (one ID): TXDW per OKAY write (with its IDE), TDH past each frame.
+    wire        o_ide   = ord_rdata[34];
     wire        o_w     = ord_rdata[33];
     wire        o_end   = ord_rdata[32];
     wire [15:0] o_idx   = ord_rdata[31:16];
@@ -664,6 +667,7 @@ module ringnic_tx #(
             err_idx_q   <= 16'd0;
             txerr       <= 32'd0;
             intr_set    <= 32'd0;
+            txdw_ide    <= 1'b0;
             tdh_we      <= 1'b0;
             tdh_in      <= 16'd0;
             wb_err_q    <= 1'b0;
@@ -681,6 +685,7 @@ module ringnic_tx #(
                 ecol_left <= ecol_left - 1'b1;
 
             intr_set <= 32'd0;
+            txdw_ide <= b_txdw && o_ide;
             tdh_we   <= f_adv;
             if (f_adv)
                 tdh_in <= o_next;

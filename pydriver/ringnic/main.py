@@ -165,6 +165,7 @@ async def ringnic_probe(pdev) -> int:
     if param.params["napi"]:  # else the pre-NAPI driver: no instance at all (e1000 without CONFIG_E1000_NAPI)
         adapter.napi = netif_napi_add_weight(netdev, None, netdev_ops.ringnic_poll, param.params["napi_weight"])
     adapter.rx_int_delay, adapter.rx_abs_int_delay = param.params["RxIntDelay"], param.params["RxAbsIntDelay"]
+    adapter.tx_int_delay, adapter.tx_abs_int_delay = param.params["TxIntDelay"], param.params["TxAbsIntDelay"]
     netdev_ops.init_work(adapter)
     watchdog_init(adapter, param.params["watchdog_period"])
     adapter.ipv4_addr = param.ipaddr
@@ -241,7 +242,7 @@ ringnic_driver = PlatformDriver(
 
 async def ringnic_init_module(debug: int = -1, ipaddr: str = "", **params) -> int:
     """module_init: `modprobe ringnic [debug=N] [ipaddr=A.B.C.D] [napi=0] [napi_weight=N]
-    [RxIntDelay=N] [RxAbsIntDelay=N] [watchdog_period=N]` (param.py)."""
+    [RxIntDelay=N] [RxAbsIntDelay=N] [TxIntDelay=N] [TxAbsIntDelay=N] [watchdog_period=N]` (param.py)."""
     unknown = param.parse(debug, ipaddr, **params)
     if unknown:  # load_module's parse_args: the module does not load
         pr_warn(f"{DRV_NAME}: Unknown parameter `{unknown[0]}'")

@@ -9,6 +9,9 @@
   napi_weight     the poll's budget (NAPI_POLL_WEIGHT by default)
   RxIntDelay      RDTR, 1.024 us units: RXT0 that long after the last frame written back
   RxAbsIntDelay   RADV, 1.024 us units: RXT0 at most that long after the first one (0 = off)
+  TxIntDelay      TIDV, 1.024 us units: TXDW that long after the last descriptor written back; not 0
+                  sets CMD.IDE on every frame (e1000_configure_tx), 0 = TXDW at each write-back
+  TxAbsIntDelay   TADV, 1.024 us units: TXDW at most that long after the first one (0 = off)
   watchdog_period jiffies (ms) between two runs of the link and statistics watchdog: e1000's
                   2 * HZ; project-specific, so tests need not simulate seconds to see one
 """
@@ -22,6 +25,7 @@ DRV_NAME = "ringnic"
 DRV_VERSION = "0.1.0"
 
 PARAM_DEFAULTS = {"napi": 1, "napi_weight": NAPI_POLL_WEIGHT, "RxIntDelay": 0, "RxAbsIntDelay": 8,
+                  "TxIntDelay": 8, "TxAbsIntDelay": 32,
                   "watchdog_period": 2 * HZ}
 params = dict(PARAM_DEFAULTS)
 debug = -1  # "debug": -1 = DEFAULT_MSG_ENABLE, 0..16 = netif_msg_init levels

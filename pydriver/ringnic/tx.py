@@ -22,8 +22,8 @@ from pydriver.kernel.skbuff import (CHECKSUM_PARTIAL, MAX_SKB_FRAGS, dev_kfree_s
                                     skb_headlen)
 from pydriver.kernel.timer import jiffies
 from pydriver.ringnic import bugdemo, regs
-from pydriver.ringnic.desc import (DESC_SIZE, TXD_BUFFER_ADDR, TXD_CMD_EOP, TXD_CMD_IC, TXD_CMD_IFCS, TXD_CMD_RS, TXD_CSO_SHIFT,
-                                   TXD_CSS_SHIFT, TXD_LOWER, TXD_STAT_DD, TXD_UPPER)
+from pydriver.ringnic.desc import (DESC_SIZE, TXD_BUFFER_ADDR, TXD_CMD_EOP, TXD_CMD_IC, TXD_CMD_IDE, TXD_CMD_IFCS,
+                                   TXD_CMD_RS, TXD_CSO_SHIFT, TXD_CSS_SHIFT, TXD_LOWER, TXD_STAT_DD, TXD_UPPER)
 
 TX_RING_DEFAULT = 256  # descriptors, as e1000's default
 MAX_DATA_PER_TXD = 1 << 12  # e1000: one descriptor carries at most 4 KiB
@@ -145,6 +145,8 @@ async def configure_tx(adapter) -> None:
     adapter.tctl = regs.TCTL_PSP | regs.TCTL_RTLC | (0x0F << regs.TCTL_CT_SHIFT) | (0x40 << regs.TCTL_COLD_SHIFT)
     await hw.ew32(regs.TCTL, adapter.tctl)
     adapter.txd_cmd = TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS
+    if adapter.tx_int_delay:  # e1000: "only set IDE if we are delaying interrupts using the timers"
+        adapter.txd_cmd |= TXD_CMD_IDE
 
 
 # ------------------------------------------------------------------ transmit

@@ -165,7 +165,7 @@ async def expect_slverr_write(tb, addr: int, data: int = ALL, strb: int = 0xF) -
 # ------------------------------------------------------------------------------- hardware side
 # The register block's inputs from the (future) engines: idle at 0 unless a test drives them.
 HW_INPUTS = ("intr_set", "tdh_we", "tdh_in", "rdh_we", "rdh_in", "stat_inc", "txerr", "rxerr", "stat_gorc_add",
-             "stat_gotc_add", "stat_tor_add", "stat_tot_add", "mta_bit", "dma_busy", "rxoff_add", "txrst_add")
+             "stat_gotc_add", "stat_tor_add", "stat_tot_add", "mta_bit", "dma_busy", "rxoff_add", "txrst_add", "itr_tick")
 
 
 async def make_tb(dut) -> RingnicTB:

@@ -54,7 +54,7 @@ BSIZE_BITS = {2048: 0, 1024: 1 << 16, 512: 2 << 16, 256: 3 << 16,
 
 RX_INPUTS = {"sw_rst": 0, "rdba": 0, "rdlen": 0, "rdh": 0, "rdt": 0, "rdt_wr": 0, "rctl": 0, "rctl_wr": 0, "rxcsum": 0,
              "rdtr": 0, "rdtr_fpd": 0, "radv": 0, "mac_addr": int(OUR_MAC.replace(":", ""), 16),
-             "mac_valid": 1, "mta_hit": 0}
+             "mac_valid": 1, "mta_hit": 0, "intr_tick": 0}
 
 
 # ------------------------------------------------------------------------------- frames

@@ -25,6 +25,7 @@ module formal_rx #(
     input  wire        clk,
     input  wire        rst,
     input  wire        sw_rst,
+    input  wire        intr_tick,
     input  wire [31:0] rdba,
     input  wire [19:0] rdlen,
     input  wire [15:0] rdh,
@@ -73,7 +74,7 @@ module formal_rx #(
     // Outputs stay unconnected: the properties are the engine's monitor's.
     /* verilator lint_off PINCONNECTEMPTY */
     ringnic_rx u_rx (
-        .clk(clk), .rst(rst), .sw_rst(sw_rst),
+        .clk(clk), .rst(rst), .sw_rst(sw_rst), .intr_tick(intr_tick),
         .rdba(rdba), .rdlen(rdlen), .rdh(rdh), .rdt(rdt), .rdt_wr(rdt_wr), .rctl(rctl), .rxcsum(rxcsum), .rctl_wr(rctl_wr),
         .rdtr(rdtr), .rdtr_fpd(rdtr_fpd), .radv(radv), .mac_addr(mac_addr), .mac_valid(mac_valid),
         .mta_bit(), .mta_hit(mta_hit), .rdh_we(), .rdh_in(), .intr_set(),

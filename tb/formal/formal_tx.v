@@ -63,7 +63,7 @@ module formal_tx #(
         .clk(clk), .rst(rst), .sw_rst(sw_rst),
         .tdba(tdba), .tdlen(tdlen), .tdh(tdh), .tdt(tdt), .tdt_wr(tdt_wr), .tctl(tctl), .tctl_wr(tctl_wr),
         .tring_wr(tring_wr),
-        .tdh_we(), .tdh_in(), .intr_set(), .stat_inc_gptc(), .stat_inc_tpt(), .stat_inc_mptc(), .stat_inc_bptc(),
+        .tdh_we(), .tdh_in(), .intr_set(), .txdw_ide(), .stat_inc_gptc(), .stat_inc_tpt(), .stat_inc_mptc(), .stat_inc_bptc(),
         .stat_inc_ecol(), .stat_gotc_add(), .stat_tot_add(), .txerr(),
         .m_axi_awid(), .m_axi_awaddr(), .m_axi_awlen(), .m_axi_awsize(), .m_axi_awburst(), .m_axi_awlock(),
         .m_axi_awcache(), .m_axi_awprot(), .m_axi_awvalid(), .m_axi_awready(m_axi_awready),

@@ -56,7 +56,7 @@ class Job:
 TX_SMALL = {"ringnic_tx": {"RING_LOG2": 4, "DESC_BURST": 2, "MAX_FRAME": 1514, "MAX_BURST_BEATS": 4}}
 RX_SMALL = {"ringnic_rx": {"RING_LOG2": 4, "DESC_BURST": 2, "MAX_FRAME": 1522, "MAX_BURST_BEATS": 4}}
 AXIL_WAIT = {"ringnic_check_axil": {"MAX_WAIT": 4}}
-REGS = ["rtl/ringnic_regs.v", "rtl/ringnic_stats.v"]
+REGS = ["rtl/ringnic_regs.v", "rtl/ringnic_itr.v", "rtl/ringnic_stats.v"]
 
 # The engines run inside tb/formal/formal_tx.v / formal_rx.v: register inputs free except for
 # what ringnic_regs guarantees (each assumption commented there with its line), any legal AXI
@@ -66,7 +66,7 @@ REGS = ["rtl/ringnic_regs.v", "rtl/ringnic_stats.v"]
 TX = ["rtl/ringnic_tx.v", "rtl/ringnic_tx_fifo.v", "rtl/ringnic_tx_pack.v", "rtl/ringnic_tx_mac.v",
       "rtl/ringnic_crc32.v", "tb/formal/formal_tx.v"]
 RX = ["rtl/ringnic_rx.v", "rtl/ringnic_rx_csum.v", "rtl/ringnic_rx_csum_add.v", "rtl/ringnic_rx_fifo.v",
-      "rtl/ringnic_rx_intr.v", "rtl/ringnic_rx_mac.v",
+      "rtl/ringnic_intr_delay.v", "rtl/ringnic_rx_mac.v",
       "rtl/ringnic_crc32.v", "tb/formal/formal_rx.v"]
 RX_CUT = ["u_rx.u_fifo.mem"]
 
