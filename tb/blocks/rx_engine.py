@@ -113,7 +113,7 @@ class RxBench:
         self._hook_errors()
         self.mta = [0] * 128
         self.cycle = 0
-        self.stats = dict.fromkeys(STAT_PULSES, 0)
+        self.stats = dict.fromkeys(STAT_PULSES + ("rnrxoff",), 0)  # RNRXOFF: frames dropped with EN clear
         self.gorc = 0
         self.tor = 0
         self.intr: list[tuple[int, int]] = []       # (cycle, intr_set)
@@ -346,6 +346,7 @@ class RxBench:
             for n, s in stat_sigs:
                 if int(s.value):
                     self.stats[n] += 1
+            self.stats["rnrxoff"] += int(d.stat_off_add.value)
             self.gorc += int(d.stat_gorc_add.value)
             self.tor += int(d.stat_tor_add.value)
             if int(d.s_axis_rx_tvalid.value):

@@ -66,6 +66,8 @@ async def _held_then(dut, action) -> None:
     await b.send(sn0, [marker])
     sent += 1
     await until(lambda: marker in b.rx.get("sn1", []), "the marker frame at sn1", 500_000)
+    # ... and reclaimed by sn0 (its TXDW waits TIDV/TADV: the descriptors carry IDE).
+    await until(lambda: r.next_to_clean == r.next_to_use, "sn0 to reclaim the marker", 500_000)
     got = [f for f in b.rx.get("sn1", []) if f[12:14] == b"\x88\xb5"]
     now = await _counts(a0, sn0)
     d = {k: now[k] - base[k] for k in now}

@@ -1,7 +1,6 @@
 """Teardown under load (issue 14, item 6): on the pair, while both NICs flood both ways with NAPI
 polling and DMA in flight (tb/harness/soak.py's flows, random DMA latency), `ip link set down`, `rmmod`
-and a ring resize (down, new ring sizes, up: what e1000_set_ringparam does; the driver has no
-ethtool -G yet, so the harness does those three steps).
+and a ring resize (`ethtool -G`: e1000_set_ringparam on a running interface, down, new rings, up).
 
 Properties: ndo_stop returns only when the NIC's DMA has stopped (no AR/AW request after it:
 BusWatch), no IOMMU fault, no DMA-API report or leak (checked_test; rmmod's unbind check), no
@@ -16,9 +15,10 @@ from cocotb.triggers import Timer
 
 from pydriver.kernel.netdev_queue import netdev_get_tx_queue, netif_queue_stopped
 from pydriver.kernel.netdevice import dev_change_name, dev_close, dev_get_by_name, netdev_priv
-from pydriver.ringnic import regs, rx, tx
+from pydriver.ringnic import regs
 from tb.harness import fuzz
 from tb.harness.board import checked_test
+from tb.harness.ethtool import ethtool
 from tb.harness.soak import BusWatch, Soak, axi_delays, slow_dma
 from tb.harness.topology import PAIR_TOPLEVEL, pair
 
@@ -64,16 +64,11 @@ async def stopped_quiet(dut, b, devs, which, stop) -> None:
 
 
 async def resize(dev, tx_count: int, rx_count: int) -> None:
-    """e1000_set_ringparam on a running interface: down, new rings, up (close/open here)."""
+    """`ethtool -G` while up (e1000_set_ringparam: down, new rings, up); the sizes are legal, so
+    e1000's clamps leave them as asked."""
+    assert await ethtool(f"-G {dev.name} rx {rx_count} tx {tx_count}") == ""
     a = netdev_priv(dev)
-    await dev_close(dev)
-    a.tx_ring, a.rx_ring = tx.TxRing(tx_count), rx.RxRing(rx_count)
-    await _open(dev)
-
-
-async def _open(dev) -> None:
-    from pydriver.kernel.netdevice import dev_open
-    assert await dev_open(dev) == 0
+    assert (a.tx_ring.count, a.rx_ring.count) == (tx_count, rx_count)
 
 
 async def finish(s: Soak, recovering=(), removed: bool = False) -> dict:
