@@ -22,7 +22,6 @@ from pydriver.kernel.ethtool import (AUTONEG_DISABLE, DUPLEX_FULL, DUPLEX_UNKNOW
                                      ethtool_op_get_link)
 from pydriver.kernel.netdevice import NETIF_F_RXCSUM, netdev_priv, netif_carrier_ok, netif_running
 from pydriver.ringnic import param, regs, rx, tx
-from pydriver.ringnic.desc import TXD_CMD_IDE
 from pydriver.ringnic.netdev import down, ringnic_reinit, up
 from pydriver.ringnic.watchdog import ringnic_get_stats64, update_stats
 
@@ -202,8 +201,7 @@ async def ringnic_set_coalesce(netdev, ec) -> int:
     itr = 1000000 // usecs if usecs else 0  # interrupts per second, as e1000's adapter->itr
     a.itr = 1000000000 // (itr * 256) if itr else 0  # 256 ns units
     a.rx_int_delay, a.rx_abs_int_delay, a.tx_int_delay, a.tx_abs_int_delay = delays
-    # TIDV acts only on descriptors with CMD.IDE: e1000_configure_tx's rule, IDE iff a TX delay.
-    a.txd_cmd = (a.txd_cmd | TXD_CMD_IDE) if a.tx_int_delay else (a.txd_cmd & ~TXD_CMD_IDE)
+    tx.set_txd_ide(a)
     if not a.down:  # live: the next configure writes the same values
         for reg, v in ((regs.ITR, a.itr), (regs.RDTR, a.rx_int_delay), (regs.RADV, a.rx_abs_int_delay),
                        (regs.TIDV, a.tx_int_delay), (regs.TADV, a.tx_abs_int_delay)):

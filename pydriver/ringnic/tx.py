@@ -145,8 +145,13 @@ async def configure_tx(adapter) -> None:
     adapter.tctl = regs.TCTL_PSP | regs.TCTL_RTLC | (0x0F << regs.TCTL_CT_SHIFT) | (0x40 << regs.TCTL_COLD_SHIFT)
     await hw.ew32(regs.TCTL, adapter.tctl)
     adapter.txd_cmd = TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS
-    if adapter.tx_int_delay:  # e1000: "only set IDE if we are delaying interrupts using the timers"
-        adapter.txd_cmd |= TXD_CMD_IDE
+    set_txd_ide(adapter)
+
+
+def set_txd_ide(adapter) -> None:
+    """e1000_configure_tx: "only set IDE if we are delaying interrupts using the timers" (TIDV
+    acts only on descriptors with CMD.IDE); also after `ethtool -C` changes TIDV on a live ring."""
+    adapter.txd_cmd = (adapter.txd_cmd | TXD_CMD_IDE) if adapter.tx_int_delay else (adapter.txd_cmd & ~TXD_CMD_IDE)
 
 
 # ------------------------------------------------------------------ transmit
