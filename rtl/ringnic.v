@@ -340,41 +340,17 @@ module ringnic #(
         .fire(txdw));
 
     // ================================================================ RX engine
-    wire [AXI_ID_WIDTH-1:0]     rx_axi_awid;
-    wire [AXI_ADDR_WIDTH-1:0]   rx_axi_awaddr;
-    wire [7:0]                  rx_axi_awlen;
-    wire [2:0]                  rx_axi_awsize;
-    wire [1:0]                  rx_axi_awburst;
-    wire                        rx_axi_awlock;
-    wire [3:0]                  rx_axi_awcache;
-    wire [2:0]                  rx_axi_awprot;
-    wire                        rx_axi_awvalid;
-    wire                        rx_axi_awready;
-    wire [AXI_DATA_WIDTH-1:0]   rx_axi_wdata;
-    wire [AXI_DATA_WIDTH/8-1:0] rx_axi_wstrb;
-    wire                        rx_axi_wlast;
-    wire                        rx_axi_wvalid;
-    wire                        rx_axi_wready;
-    wire [AXI_ID_WIDTH-1:0]     rx_axi_bid;
-    wire [1:0]                  rx_axi_bresp;
-    wire                        rx_axi_bvalid;
-    wire                        rx_axi_bready;
-    wire [AXI_ID_WIDTH-1:0]     rx_axi_arid;
-    wire [AXI_ADDR_WIDTH-1:0]   rx_axi_araddr;
-    wire [7:0]                  rx_axi_arlen;
-    wire [2:0]                  rx_axi_arsize;
-    wire [1:0]                  rx_axi_arburst;
-    wire                        rx_axi_arlock;
-    wire [3:0]                  rx_axi_arcache;
-    wire [2:0]                  rx_axi_arprot;
-    wire                        rx_axi_arvalid;
-    wire                        rx_axi_arready;
-    wire [AXI_ID_WIDTH-1:0]     rx_axi_rid;
-    wire [AXI_DATA_WIDTH-1:0]   rx_axi_rdata;
-    wire [1:0]                  rx_axi_rresp;
-    wire                        rx_axi_rlast;
-    wire                        rx_axi_rvalid;
-    wire                        rx_axi_rready;
+    wire [AXI_ID_WIDTH-1:0]      rx_axi_awid, rx_axi_bid, rx_axi_arid, rx_axi_rid;
+    wire [AXI_ADDR_WIDTH-1:0]    rx_axi_awaddr, rx_axi_araddr;
+    wire [7:0]                   rx_axi_awlen, rx_axi_arlen;
+    wire [2:0]                   rx_axi_awsize, rx_axi_awprot, rx_axi_arsize, rx_axi_arprot;
+    wire [1:0]                   rx_axi_awburst, rx_axi_bresp, rx_axi_arburst, rx_axi_rresp;
+    wire                         rx_axi_awlock, rx_axi_awvalid, rx_axi_awready, rx_axi_wlast, rx_axi_wvalid,
+                                 rx_axi_wready, rx_axi_bvalid, rx_axi_bready, rx_axi_arlock, rx_axi_arvalid,
+                                 rx_axi_arready, rx_axi_rlast, rx_axi_rvalid, rx_axi_rready;
+    wire [3:0]                   rx_axi_awcache, rx_axi_arcache;
+    wire [AXI_DATA_WIDTH-1:0]    rx_axi_wdata, rx_axi_rdata;
+    wire [AXI_DATA_WIDTH/8-1:0]  rx_axi_wstrb;
 
     ringnic_rx #(
         .AXI_ADDR_WIDTH  (AXI_ADDR_WIDTH),

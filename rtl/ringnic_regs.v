@@ -8,16 +8,10 @@
 // here: the MTA length, the export port widths, the RAL/RAH byte order of the MAC address.) Semantics follow QEMU's
 // hw/net/e1000.c and the Intel 8254x SDM chapter 13 (register descriptions, statistics).
 //
-// Bus rules:
-//  * AW and W are captured independently (either may come first); one write and one read are in
-//    flight at a time. Every ready is a function of registered state only.
-//  * A word that is not a register in the RDL answers SLVERR (read data 0) with no side effect.
-//    A read with araddr[1:0] != 0 is SLVERR: AXI4-Lite reads carry no size, and a sub-word read
-//    of a read-to-clear register would clear bits it does not return. A write may carry a byte
-//    address (AXI masters put the address of the first strobed byte on AWADDR); it is SLVERR
-//    only when WSTRB enables a byte lane below awaddr[1:0], which no legal transfer does.
-//  * Unstrobed bytes are not written; for W1C/W1S/W1-pulse registers they count as 0.
-//  * Writes to read-only registers and reads of write-only registers answer OKAY (ignored / 0).
+// The AXI4-Lite handshakes, OKAY/SLVERR and the protocol monitor are ringnic_axil_port's; here
+// the RDL's words (is_reg), their storage, side effects and read values. Unstrobed bytes are not
+// written; for W1C/W1S/W1-pulse registers they count as 0. Writes to read-only registers and reads
+// of write-only registers answer OKAY (ignored / 0).
 
 module ringnic_regs #(
     parameter [47:0]  MAC_ADDR        = 48'h02_0A_35_00_00_01, // reset MAC address, transmission order: first octet in bits 47:40
@@ -114,9 +108,6 @@ module ringnic_regs #(
 `include "ringnic_regmap.vh"
 
     // ================================================================ constants
-    localparam [1:0] RESP_OKAY   = 2'b00;
-    localparam [1:0] RESP_SLVERR = 2'b10;
-
     // The generated header has no array length: MTA[128] in the RDL (test_regs_rdl_walk checks it).
     localparam integer  MTA_WORDS   = RN_MTA_COUNT;
     localparam integer  MTA_SPAN_I  = MTA_WORDS * 4;      // bytes the array covers
@@ -214,94 +205,27 @@ module ringnic_regs #(
         end
     endfunction
 
-    // ================================================================ AXI4-Lite write channel
-    reg                        aw_full;     // AW captured, waiting for W / the commit
-    reg  [AXIL_ADDR_WIDTH-1:0] aw_addr_q;
-    reg                        w_full;      // W captured
-    reg  [31:0]                w_data_q;
-    reg  [3:0]                 w_strb_q;
-    reg                        bvalid_q;
-    reg  [1:0]                 bresp_q;
+    // ================================================================ AXI4-Lite port
+    wire [16:0] wr_off, rd_off;
+    wire        wr_en, rd_en;
+    wire [31:0] wr_d;
+    wire [3:0]  wr_strb;
+    reg  [31:0] rd_val;
 
-    assign s_axil_awready = !aw_full;
-    assign s_axil_wready  = !w_full;
-    assign s_axil_bvalid  = bvalid_q;
-    assign s_axil_bresp   = bresp_q;
+    ringnic_axil_port #(.ADDR_WIDTH(AXIL_ADDR_WIDTH)) u_port (
+        .clk(clk), .rst(rst), .hold(sw_rst),
+        .s_axil_awaddr(s_axil_awaddr), .s_axil_awprot(s_axil_awprot), .s_axil_awvalid(s_axil_awvalid),
+        .s_axil_awready(s_axil_awready), .s_axil_wdata(s_axil_wdata), .s_axil_wstrb(s_axil_wstrb),
+        .s_axil_wvalid(s_axil_wvalid), .s_axil_wready(s_axil_wready), .s_axil_bresp(s_axil_bresp),
+        .s_axil_bvalid(s_axil_bvalid), .s_axil_bready(s_axil_bready), .s_axil_araddr(s_axil_araddr),
+        .s_axil_arprot(s_axil_arprot), .s_axil_arvalid(s_axil_arvalid), .s_axil_arready(s_axil_arready),
+        .s_axil_rdata(s_axil_rdata), .s_axil_rresp(s_axil_rresp), .s_axil_rvalid(s_axil_rvalid),
+        .s_axil_rready(s_axil_rready),
+        .wr_off(wr_off), .wr_known(is_reg(wr_off)), .wr_en(wr_en), .wr_data(wr_d), .wr_strb(wr_strb),
+        .rd_off(rd_off), .rd_known(is_reg(rd_off)), .rd_en(rd_en), .rd_val(rd_val));
 
-    // Commit once both halves are here and the previous response is gone (and not during the
-    // soft-reset cycle, whose register updates would overwrite it).
-    wire wr_go = aw_full && w_full && !bvalid_q && !sw_rst;
-
-    wire        wr_hi_ok;
-    wire [16:0] wr_off   = {aw_addr_q[16:2], 2'b00};
-    // Lanes below the byte address: a strobe there means the transfer contradicts its address.
-    wire [3:0]  wr_below = (aw_addr_q[1:0] == 2'd0) ? 4'b0000 :
-                           (aw_addr_q[1:0] == 2'd1) ? 4'b0001 :
-                           (aw_addr_q[1:0] == 2'd2) ? 4'b0011 : 4'b0111;
-    wire        wr_ok    = wr_hi_ok && is_reg(wr_off) && ((w_strb_q & wr_below) == 4'b0000);
-    wire        wr_en    = wr_go && wr_ok;
-
-    // Byte-lane mask and strobed data: unstrobed bytes read as 0 for W1C/W1S/pulse registers.
-    wire [31:0] wr_bm = {{8{w_strb_q[3]}}, {8{w_strb_q[2]}}, {8{w_strb_q[1]}}, {8{w_strb_q[0]}}};
-    wire [31:0] wr_d  = w_data_q & wr_bm;
-
-    always @(posedge clk) begin
-        if (rst) begin
-            aw_full   <= 1'b0;
-            aw_addr_q <= {AXIL_ADDR_WIDTH{1'b0}};
-            w_full    <= 1'b0;
-            w_data_q  <= 32'd0;
-            w_strb_q  <= 4'd0;
-            bvalid_q  <= 1'b0;
-            bresp_q   <= RESP_OKAY;
-        end else begin
-            if (s_axil_awvalid && !aw_full) begin
-                aw_full   <= 1'b1;
-                aw_addr_q <= s_axil_awaddr;
-            end
-            if (s_axil_wvalid && !w_full) begin
-                w_full   <= 1'b1;
-                w_data_q <= s_axil_wdata;
-                w_strb_q <= s_axil_wstrb;
-            end
-            if (wr_go) begin
-                aw_full  <= 1'b0;
-                w_full   <= 1'b0;
-                bvalid_q <= 1'b1;
-                bresp_q  <= wr_ok ? RESP_OKAY : RESP_SLVERR;
-            end else if (bvalid_q && s_axil_bready) begin
-                bvalid_q <= 1'b0;
-            end
-        end
-    end
-
-    // ================================================================ AXI4-Lite read channel
-    reg         rvalid_q;
-    reg  [31:0] rdata_q;
-    reg  [1:0]  rresp_q;
-
-    // One read in flight; no new read during the soft-reset cycle (it would see stale values).
-    assign s_axil_arready = !rvalid_q && !sw_rst;
-    assign s_axil_rvalid  = rvalid_q;
-    assign s_axil_rdata   = rdata_q;
-    assign s_axil_rresp   = rresp_q;
-
-    wire        rd_go  = s_axil_arvalid && s_axil_arready;
-    wire        rd_hi_ok;
-    wire [16:0] rd_off = s_axil_araddr[16:0];
-    wire        rd_ok  = rd_hi_ok && is_reg(rd_off);   // also false when araddr[1:0] != 0
-    wire        rd_en  = rd_go && rd_ok;
-
-    // Address bits above the 128 KiB window must be zero (no aliasing).
-    generate
-        if (AXIL_ADDR_WIDTH > 17) begin : g_addr_hi
-            assign wr_hi_ok = ~|aw_addr_q[AXIL_ADDR_WIDTH-1:17];
-            assign rd_hi_ok = ~|s_axil_araddr[AXIL_ADDR_WIDTH-1:17];
-        end else begin : g_addr_window
-            assign wr_hi_ok = 1'b1;
-            assign rd_hi_ok = 1'b1;
-        end
-    endgenerate
+    // Byte-lane mask of the pending write.
+    wire [31:0] wr_bm = {{8{wr_strb[3]}}, {8{wr_strb[2]}}, {8{wr_strb[1]}}, {8{wr_strb[0]}}};
 
     // ================================================================ register storage
     reg  [31:0] ctrl;
@@ -351,7 +275,7 @@ module ringnic_regs #(
     wire [6:0]  wr_mta_idx = wr_mta_rel[8:2];
     // Byte lanes the write stores: the strobed ones; all four into a word not written since
     // reset, whose unstrobed bytes become 0 (wr_d is 0 there). No read port for the write.
-    wire [3:0]  mta_we     = {4{wr_mta}} & (mta_vld[wr_mta_idx] ? w_strb_q : 4'hF);
+    wire [3:0]  mta_we     = {4{wr_mta}} & (mta_vld[wr_mta_idx] ? wr_strb : 4'hF);
 
     // Write-1 registers: the strobed 1s.
     wire [31:0] icr_w1c = wr_icr ? (wr_d & RN_ICR_WMASK & CAUSES) : 32'd0;
@@ -543,20 +467,10 @@ module ringnic_regs #(
     // RNRXOFF: frames dropped because the receiver was off (RCTL.EN clear, CTRL.RST); RNTXRST:
     // frames CTRL.RST took out of the TX packet buffer after their write-back. Not statistics
     // registers: CTRL.RST leaves them alone, so what the reset itself discards is counted after
-    // the driver's last fold. Read to clear; an add in the read's cycle counts toward the next
-    // read; saturate at all ones.
-    reg  [31:0] rxoff, txrst;
-    wire [32:0] rxoff_sum = {1'b0, (rd_en && (rd_off == RN_RNRXOFF)) ? 32'd0 : rxoff} + {17'd0, rxoff_add};
-    wire [32:0] txrst_sum = {1'b0, (rd_en && (rd_off == RN_RNTXRST)) ? 32'd0 : txrst} + {17'd0, txrst_add};
-    always @(posedge clk) begin
-        if (rst) begin
-            rxoff <= 32'd0;
-            txrst <= 32'd0;
-        end else begin
-            rxoff <= rxoff_sum[32] ? 32'hFFFF_FFFF : rxoff_sum[31:0];
-            txrst <= txrst_sum[32] ? 32'hFFFF_FFFF : txrst_sum[31:0];
-        end
-    end
+    // the driver's last fold.
+    wire [31:0] rxoff, txrst;
+    ringnic_count_rc u_rxoff (.clk(clk), .rst(rst), .clr(rd_en && (rd_off == RN_RNRXOFF)), .add(rxoff_add), .count(rxoff));
+    ringnic_count_rc u_txrst (.clk(clk), .rst(rst), .clr(rd_en && (rd_off == RN_RNTXRST)), .add(txrst_add), .count(txrst));
 
     // ================================================================ read mux
     // Word index into MTA (RN_MTA is word aligned, so the low bits subtract without a borrow).
@@ -569,7 +483,6 @@ module ringnic_regs #(
                            | ({31'd0, lu_now} << RN_STATUS_LU)
                            | ({31'd0, dma_busy} << RN_STATUS_GIO_MASTER_EN);
 
-    reg  [31:0] rd_val;
     always @* begin
         case (rd_off)
             RN_CTRL:    rd_val = ctrl & RN_CTRL_RMASK;
@@ -635,20 +548,6 @@ module ringnic_regs #(
         endcase
     end
 
-    always @(posedge clk) begin
-        if (rst) begin
-            rvalid_q <= 1'b0;
-            rdata_q  <= 32'd0;
-            rresp_q  <= RESP_OKAY;
-        end else if (rd_go) begin
-            rvalid_q <= 1'b1;
-            rdata_q  <= rd_ok ? rd_val : 32'd0;
-            rresp_q  <= rd_ok ? RESP_OKAY : RESP_SLVERR;
-        end else if (rvalid_q && s_axil_rready) begin
-            rvalid_q <= 1'b0;
-        end
-    end
-
     // ================================================================ exports
     assign link_up   = lu_now;
     assign mac_addr  = {ral0[7:0], ral0[15:8], ral0[23:16], ral0[31:24], rah0[7:0], rah0[15:8]};
@@ -656,25 +555,6 @@ module ringnic_regs #(
     assign ip4_addr  = ip4at0;
     assign ip4_valid = ipav[RN_IPAV_V40];
     assign rxcsum_en = {rxcsum[RN_RXCSUM_TUOFLD], rxcsum[RN_RXCSUM_IPOFLD]};
-
-`ifndef SYNTHESIS
-    // AXI4-Lite protocol monitor (simulation only; formal binds the same rules in tb/formal/).
-    /* verilator lint_off PINCONNECTEMPTY */
-    ringnic_check_axil #(.ADDR_WIDTH(AXIL_ADDR_WIDTH)) u_check_axil (
-        .clk(clk), .rst(rst),
-        .awaddr(s_axil_awaddr), .awprot(s_axil_awprot), .awvalid(s_axil_awvalid), .awready(s_axil_awready),
-        .wdata(s_axil_wdata), .wstrb(s_axil_wstrb), .wvalid(s_axil_wvalid), .wready(s_axil_wready),
-        .bresp(s_axil_bresp), .bvalid(s_axil_bvalid), .bready(s_axil_bready),
-        .araddr(s_axil_araddr), .arprot(s_axil_arprot), .arvalid(s_axil_arvalid), .arready(s_axil_arready),
-        .rdata(s_axil_rdata), .rresp(s_axil_rresp), .rvalid(s_axil_rvalid), .rready(s_axil_rready),
-        .err_rules());
-    /* verilator lint_on PINCONNECTEMPTY */
-`endif
-
-    // AxPROT carries no meaning for this slave (no secure/privileged split).
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire unused_ok = &{1'b0, s_axil_awprot, s_axil_arprot};
-    /* verilator lint_on UNUSEDSIGNAL */
 
     // Parameter checks (simulation and lint; synthesis ignores initial blocks).
     /* verilator coverage_off */

@@ -221,7 +221,7 @@ def during_read_handshake(tb, **drive):
 
 def during_write_commit(tb, **drive):
     """Background: drive `drive` in the cycle the pending AXI-Lite write updates the registers."""
-    return cocotb.start_soon(_in_cycle_of(tb, lambda: int(hw(tb).wr_go.value), drive))
+    return cocotb.start_soon(_in_cycle_of(tb, lambda: int(hw(tb).wr_en.value), drive))
 
 
 async def irq_after(tb, cycles: int = 2) -> int:

@@ -56,7 +56,8 @@ class Job:
 TX_SMALL = {"ringnic_tx": {"RING_LOG2": 4, "DESC_BURST": 2, "MAX_FRAME": 1514, "MAX_BURST_BEATS": 4}}
 RX_SMALL = {"ringnic_rx": {"RING_LOG2": 4, "DESC_BURST": 2, "MAX_FRAME": 1522, "MAX_BURST_BEATS": 4}}
 AXIL_WAIT = {"ringnic_check_axil": {"MAX_WAIT": 4}}
-REGS = ["rtl/ringnic_regs.v", "rtl/ringnic_itr.v", "rtl/ringnic_stats.v"]
+REGS = ["rtl/ringnic_regs.v", "rtl/ringnic_axil_port.v", "rtl/ringnic_count_rc.v", "rtl/ringnic_itr.v",
+        "rtl/ringnic_stats.v"]
 
 # The engines run inside tb/formal/formal_tx.v / formal_rx.v: register inputs free except for
 # what ringnic_regs guarantees (each assumption commented there with its line), any legal AXI
@@ -84,8 +85,8 @@ JOBS = [
         {**RX_SMALL, "formal_rx": {"REACH": 1}}, cut=RX_CUT, expect="fail", rule="REACH_RX_B"),
     # Mutants: a new read accepted while RVALID waits (RDATA changes under the master) ...
     Job("regs-mutant", "ringnic_regs", "AXI4-Lite slave, mutant: ARREADY ignores RVALID", REGS,
-        24, 120, AXIL_WAIT, mutate=("rtl/ringnic_regs.v", "assign s_axil_arready = !rvalid_q && !sw_rst;",
-                                    "assign s_axil_arready = !sw_rst;"), expect="fail", rule="AXIL_R_HOLD"),
+        24, 120, AXIL_WAIT, mutate=("rtl/ringnic_axil_port.v", "assign s_axil_arready = !rvalid_q && !hold;",
+                                    "assign s_axil_arready = !hold;"), expect="fail", rule="AXIL_R_HOLD"),
     # ... WLAST taken from the wrong engine ...
     Job("arb-mutant", "formal_arb", "AXI4 master, mutant: WLAST from the other port",
         ["rtl/ringnic_axi_arb.v", "tb/formal/formal_arb.v"], 20, 120,

@@ -32,6 +32,8 @@ CASES = [
     ("ringnic_axi_arb", "W_QUEUE_LOG2", "0", "W_QUEUE_LOG2 must be >= 1"),
     ("ringnic_axi_arb", "S1_ID", "0", "S0_ID and S1_ID must differ"),
     ("ringnic_stats", "N64", "5", "need 1 <= N64 <= 4"),
+    ("ringnic_axil_port", "ADDR_WIDTH", "16", "ADDR_WIDTH must be >= 17"),
+    ("ringnic_count_rc", "ADD_WIDTH", "33", "ADD_WIDTH must be 1..WIDTH"),
 ]
 
 needs_iverilog = pytest.mark.skipif(not shutil.which("iverilog"), reason="iverilog not installed (make deps)")
