@@ -247,19 +247,19 @@ module ringnic_tx #(
     wire [ORD_W-1:0] ord_wdata;
     wire             ord_pop;
 
-    ringnic_tx_fifo #(.WIDTH(DQ_W), .DEPTH_LOG2(DESC_LOG2)) u_dq (
+    ringnic_fifo #(.WIDTH(DQ_W), .DEPTH_LOG2(DESC_LOG2)) u_dq (
         .clk(clk), .rst(rst), .clr(clr_all), .wr_en(dq_push), .wr_data(dq_wdata),
         .rd_en(dq_pop), .rd_data(dq_rdata), .count(dq_count), .full(dq_full), .empty(dq_empty));
 
-    ringnic_tx_fifo #(.WIDTH(TRK_W), .DEPTH_LOG2(TRK_LOG2)) u_trk (
+    ringnic_fifo #(.WIDTH(TRK_W), .DEPTH_LOG2(TRK_LOG2)) u_trk (
         .clk(clk), .rst(rst), .clr(1'b0), .wr_en(trk_push), .wr_data(trk_wdata),
         .rd_en(trk_pop), .rd_data(trk_rdata), .count(trk_count), .full(trk_full), .empty(trk_empty));
 
-    ringnic_tx_fifo #(.WIDTH(WBF_W), .DEPTH_LOG2(WBF_LOG2)) u_wbf (
+    ringnic_fifo #(.WIDTH(WBF_W), .DEPTH_LOG2(WBF_LOG2)) u_wbf (
         .clk(clk), .rst(rst), .clr(clr_all), .wr_en(wbf_push), .wr_data(wbf_wdata),
         .rd_en(wbf_pop), .rd_data(wbf_rdata), .count(wbf_count), .full(wbf_full), .empty(wbf_empty));
 
-    ringnic_tx_fifo #(.WIDTH(ORD_W), .DEPTH_LOG2(ORD_LOG2)) u_ord (
+    ringnic_fifo #(.WIDTH(ORD_W), .DEPTH_LOG2(ORD_LOG2)) u_ord (
         .clk(clk), .rst(rst), .clr(1'b0), .wr_en(ord_push), .wr_data(ord_wdata),
         .rd_en(ord_pop), .rd_data(ord_rdata), .count(ord_count), .full(ord_full), .empty(ord_empty));
 

@@ -25,7 +25,7 @@ CASES = [
     ("ringnic_tick", "CLK_PERIOD_PS", "0", "CLK_PERIOD_PS must be 1..256000"),
     ("ringnic_tick", "CLK_PERIOD_PS", "300000", "CLK_PERIOD_PS must be 1..256000"),
     ("ringnic_rx_mac", "MAX_FRAME", "70000", "MAX_FRAME must be 1522..65535"),
-    ("ringnic_tx_fifo", "DEPTH_LOG2", "0", "DEPTH_LOG2 must be >= 1"),
+    ("ringnic_fifo", "DEPTH_LOG2", "0", "DEPTH_LOG2 must be >= 1"),
     ("ringnic_tx_mac", "META_LOG2", "0", "META_LOG2 must be >= 1"),
     ("ringnic_tx_pack", "FB_AW", "4", "FB_AW must be >= 5"),
     ("ringnic_tx_mac", "FB_AW", "4", "FB_AW must be >= 5"),
