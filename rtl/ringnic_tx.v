@@ -5,16 +5,18 @@
 // hw/net/e1000.c start_xmit as the golden model).
 //
 // Pipeline (each stage runs ahead of the next, all on the one AXI4 master, one ID):
-//   fetcher    reads up to DESC_BURST descriptors per AR burst from [TDH, TDT) into a queue
-//              (never past the ring end, TDT or a 4 KiB boundary; queue space reserved first)
+//   fetcher    (ringnic_desc_fetch) reads up to DESC_BURST descriptors per AR burst from
+//              [TDH, TDT) into a queue (never past the ring end, TDT or a 4 KiB boundary; queue
+//              space reserved first)
 //   processor  pops descriptors, checks them, splits each buffer into INCR reads of at most
 //              MAX_BURST_BEATS beats that never cross 4 KiB, after reserving frame buffer space
 //   R demux    a queue of the bursts in flight tells each R beat where it goes
 //   packer     (ringnic_tx_pack) realigns the payload into the frame buffer, checksum
 //   MAC        (ringnic_tx_mac) streams complete frames: checksum, padding, FCS, statistics
-//   write-back walks each complete frame's descriptors; RS (or RPS, as QEMU) ones get DD (upper
-//              dword written, EC/LC/TU cleared, CSS/special kept); after their BRESPs TDH moves
-//              past the frame
+//   write-back (ringnic_tx_wb) walks each complete frame's descriptors; RS (or RPS, as QEMU)
+//              ones get DD (upper dword written, EC/LC/TU cleared, CSS/special kept); after
+//              their BRESPs TDH moves past the frame
+// The fetcher, processor and R demux share the AR channel; the write-back has AW, W and B.
 // Frames are store-and-forward: a frame reaches the stream only once all its payload is in.
 //
 // Decisions (the RDL and the brief leave them open):
@@ -138,9 +140,6 @@ module ringnic_tx #(
     localparam [17:0]  FB_WORDS  = 18'd1 << FB_AW;
     localparam [16:0]  MAX_LEN   = MAX_FRAME[16:0];
 
-    localparam integer DESC_LOG2 = $clog2(2 * DESC_BURST);     // descriptor queue: two bursts
-    localparam [16:0]  DESC_DEPTH = 17'd1 << DESC_LOG2;
-    localparam [16:0]  DBURST    = DESC_BURST[16:0];
     localparam integer TRK_LOG2  = 3;                          // read bursts in flight
     localparam integer WBF_LOG2  = 4;                          // frames awaiting write-back
     localparam integer ORD_LOG2  = 3;                          // writes and TDH moves in order
@@ -150,15 +149,10 @@ module ringnic_tx #(
     localparam integer NB_W      = (NB_W_MIN < 5) ? 5 : NB_W_MIN;  // bytes of one payload burst
     localparam [17:0]  BURST_CAP = MAX_BURST_BEATS[17:0];
     localparam [16:0]  RING_MAX  = 17'd1 << RING_LOG2;
-    localparam integer RING_AW   = RING_LOG2;
 
-    // Descriptor bytes 8..15 (the second fetch beat, the write-back beat) sit at bit DQ_LO of
-    // rtl/ringnic_desc.vh's 128-bit layout.
+    // Descriptor bytes 8..15 (the second fetch beat) sit at bit DQ_LO of rtl/ringnic_desc.vh's
+    // 128-bit layout.
     localparam integer DQ_LO = 64;
-    // Write-back: STA.DD set, EC/LC/TU cleared, the rest of bytes 12..15 kept.
-    localparam [127:0] WB_SET = 128'd1 << RN_TXD_STAT_DD;
-    localparam [127:0] WB_CLR = (128'd1 << RN_TXD_STAT_EC) | (128'd1 << RN_TXD_STAT_LC) | (128'd1 << RN_TXD_STAT_TU);
-    localparam [7:0]   WB_STRB = 8'h0F << ((RN_TXD_UPPER - DQ_LO) / 8);  // the upper dword's bytes
 
     localparam [1:0] C_IDLE  = 2'd0;   // nothing to do; (re)checks the ring on start
     localparam [1:0] C_RUN   = 2'd1;
@@ -169,9 +163,6 @@ module ringnic_tx #(
     localparam [1:0] EC_PROC = 2'd0;   // descriptor checks, descriptor fetch, tail
     localparam [1:0] EC_DATA = 2'd1;   // payload read
     localparam [1:0] EC_WB   = 2'd2;   // write-back
-
-    localparam [1:0] W_IDLE = 2'd0;
-    localparam [1:0] W_EVAL = 2'd1;    // wb_rdata holds the descriptor at w_cur
 
     function [31:0] err_word;
         input [3:0]  code;
@@ -209,17 +200,9 @@ module ringnic_tx #(
 
     wire        run_ok = (c_state == C_RUN) && !err_q;
 
-    // ================================================================ queues
-    // Descriptor queue: {fetch error, buffer address low dword, bytes 8..15}.
-    localparam integer DQ_W = 1 + 32 + 64;
-    wire [DQ_W-1:0] dq_rdata;
-    wire            dq_empty, dq_full;
-    wire [DESC_LOG2:0] dq_count;
-    reg             dq_push;
-    reg  [DQ_W-1:0] dq_wdata;
-    wire            dq_pop;
-    wire            clr_all;
+    wire        clr_all;       // stopped: everything prefetched or half issued is forgotten
 
+    // ================================================================ queues
     // Bursts in flight, in issue order.
     localparam integer TRK_W = 1 + 1 + 16 + 3 + NB_W + 1 + 1 + 8 + 8;
     wire [TRK_W-1:0] trk_rdata;
@@ -229,39 +212,9 @@ module ringnic_tx #(
     wire [TRK_W-1:0] trk_wdata;
     wire             trk_pop;
 
-    // Frames awaiting write-back: {first, last (EOP), next} descriptor indices.
-    localparam integer WBF_W = 48;
-    wire [WBF_W-1:0] wbf_rdata;
-    wire             wbf_empty, wbf_full;
-    wire [WBF_LOG2:0] wbf_count;
-    wire             wbf_push;
-    wire [WBF_W-1:0] wbf_wdata;
-    wire             wbf_pop;
-
-    // Write-back completions in order: {write?, frame end?, descriptor, next index}.
-    localparam integer ORD_W = 1 + 1 + 1 + 16 + 16;
-    wire [ORD_W-1:0] ord_rdata;
-    wire             ord_empty, ord_full;
-    wire [ORD_LOG2:0] ord_count;
-    wire             ord_push;
-    wire [ORD_W-1:0] ord_wdata;
-    wire             ord_pop;
-
-    ringnic_fifo #(.WIDTH(DQ_W), .DEPTH_LOG2(DESC_LOG2)) u_dq (
-        .clk(clk), .rst(rst), .clr(clr_all), .wr_en(dq_push), .wr_data(dq_wdata),
-        .rd_en(dq_pop), .rd_data(dq_rdata), .count(dq_count), .full(dq_full), .empty(dq_empty));
-
     ringnic_fifo #(.WIDTH(TRK_W), .DEPTH_LOG2(TRK_LOG2)) u_trk (
         .clk(clk), .rst(rst), .clr(1'b0), .wr_en(trk_push), .wr_data(trk_wdata),
         .rd_en(trk_pop), .rd_data(trk_rdata), .count(trk_count), .full(trk_full), .empty(trk_empty));
-
-    ringnic_fifo #(.WIDTH(WBF_W), .DEPTH_LOG2(WBF_LOG2)) u_wbf (
-        .clk(clk), .rst(rst), .clr(clr_all), .wr_en(wbf_push), .wr_data(wbf_wdata),
-        .rd_en(wbf_pop), .rd_data(wbf_rdata), .count(wbf_count), .full(wbf_full), .empty(wbf_empty));
-
-    ringnic_fifo #(.WIDTH(ORD_W), .DEPTH_LOG2(ORD_LOG2)) u_ord (
-        .clk(clk), .rst(rst), .clr(1'b0), .wr_en(ord_push), .wr_data(ord_wdata),
-        .rd_en(ord_pop), .rd_data(ord_rdata), .count(ord_count), .full(ord_full), .empty(ord_empty));
 
     // ================================================================ packer and MAC
     wire             pk_in_valid, pk_in_ready;
@@ -361,24 +314,27 @@ module ringnic_tx #(
     );
 
     // ================================================================ fetcher
-    reg  [15:0]       fptr;        // next descriptor to fetch
-    reg  [DESC_LOG2:0] desc_rsv;   // queue entries held or in flight
-    reg               p_mid;       // the processor is inside a frame
+    wire        tdt_ok;        // TDT inside the ring
+    wire        f_req, f_grant, f_done;
+    wire [31:0] f_addr;
+    wire [7:0]  f_len;
+    wire [15:0] f_idx;
+    wire        dq_valid;      // descriptor queue head: {fetch error, buffer address, bytes 8..15}
+    wire [96:0] dq_rdata;
+    wire        p_pop;
+    reg         p_mid;         // the processor is inside a frame
+    wire        r_desc;
+    wire        start_try;
 
-    wire        tdt_ok   = ({1'b0, tdt} < ring_size);
-    wire [16:0] f_avail  = (tdt >= fptr) ? ({1'b0, tdt} - {1'b0, fptr})
-                                         : (ring_size - {1'b0, fptr} + {1'b0, tdt});
-    wire [16:0] f_to_end = ring_size - {1'b0, fptr};
-    wire [31:0] f_addr   = ring_base + {12'd0, fptr, 4'd0};
-    wire [16:0] f_to_4k  = 17'd256 - {9'd0, f_addr[11:4]};
-    wire [16:0] f_n1     = (f_avail < DBURST) ? f_avail : DBURST;
-    wire [16:0] f_n2     = (f_to_end < f_n1) ? f_to_end : f_n1;
-    wire [16:0] f_n      = (f_to_4k < f_n2) ? f_to_4k : f_n2;
-    wire [16:0] f_room   = DESC_DEPTH - {{(16-DESC_LOG2){1'b0}}, desc_rsv};
-    // Keep fetching while EN is set, or to finish the frame in progress; wait for room for a
-    // whole burst rather than trickle.
-    wire        f_req    = run_ok && (en || p_mid) && tdt_ok && (f_n != 17'd0)
-                        && (f_n <= f_room) && !trk_full && !parked;
+    // Keep fetching while EN is set, or to finish the frame in progress.
+    ringnic_desc_fetch #(.DESC_BURST(DESC_BURST)) u_fetch (
+        .clk(clk), .rst(rst), .clr(clr_all),
+        .ring_base(ring_base), .ring_size(ring_size), .tail(tdt), .tail_ok(tdt_ok),
+        .start(start_try), .start_idx(tdh), .caught_up(f_done),
+        .allow(run_ok && (en || p_mid) && !trk_full && !parked),
+        .req(f_req), .req_addr(f_addr), .req_len(f_len), .req_idx(f_idx), .grant(f_grant),
+        .beat_valid(m_axi_rvalid && m_axi_rready && r_desc), .beat_data(m_axi_rdata), .beat_err(m_axi_rresp[1]),
+        .q_valid(dq_valid), .q_data(dq_rdata), .q_pop(p_pop));
 
     // ================================================================ processor
     reg         p_busy;        // issuing the bursts of the current descriptor
@@ -393,7 +349,7 @@ module ringnic_tx #(
     reg  [7:0]  p_cso, p_css;
     reg  [FB_AW:0] rsv_start;  // frame buffer word where the frame being issued starts
     reg  [META_LOG2+1:0] frames_inflight;  // started, not yet committed by the packer
-    reg  [WBF_LOG2:0]    frames_done;      // committed, not yet taken by the write-back walker
+    wire        wb_frames_full;                // the write-back holds as many frames as it can
 
     wire        d_poison = dq_rdata[96];
     wire [31:0] d_addr   = dq_rdata[95:64];
@@ -409,14 +365,13 @@ module ringnic_tx #(
     wire        d_ide    = d_q[RN_TXD_CMD_IDE-DQ_LO];
 
     wire [16:0] flen_new = (p_mid ? p_flen : 17'd0) + {1'b0, d_len};
-    wire        slot_ok  = (({1'b0, meta_count} + frames_inflight) < META_DEPTH) && !wbf_full;
-    wire        p_look   = run_ok && !p_busy && !dq_empty && (p_mid || (en && slot_ok));
+    wire        slot_ok  = (({1'b0, meta_count} + frames_inflight) < META_DEPTH) && !wb_frames_full;
+    wire        p_look   = run_ok && !p_busy && dq_valid && (p_mid || (en && slot_ok));
     wire        p_e_desc = p_look && d_poison;
     wire        p_e_zero = p_look && !d_poison && (d_len == 16'd0);
     wire        p_e_long = p_look && !d_poison && (d_len != 16'd0) && (flen_new > MAX_LEN);
-    wire        p_pop    = p_look && !d_poison && (d_len != 16'd0) && (flen_new <= MAX_LEN);
+    assign      p_pop    = p_look && !d_poison && (d_len != 16'd0) && (flen_new <= MAX_LEN);
     wire        p_start  = p_pop && !p_mid;
-    assign      dq_pop   = p_pop;
 
     // Next burst of the current descriptor.
     wire [2:0]  b_lane   = p_addr[2:0];
@@ -440,12 +395,12 @@ module ringnic_tx #(
     reg         rr_fetch;      // the fetcher had the last grant
 
     wire        ar_free = !ar_valid_q || m_axi_arready;
-    wire        f_grant = ar_free && f_req && (!p_req || !rr_fetch);
+    assign      f_grant = ar_free && f_req && (!p_req || !rr_fetch);
     wire        p_grant = ar_free && p_req && !f_grant;
 
     assign trk_push  = f_grant || p_grant;
     assign trk_wdata = f_grant
-        ? {1'b0, 1'b0, fptr, 3'd0, {NB_W{1'b0}}, 1'b0, 1'b0, 8'd0, 8'd0}
+        ? {1'b0, 1'b0, f_idx, 3'd0, {NB_W{1'b0}}, 1'b0, 1'b0, 8'd0, 8'd0}
         : {1'b1, b_lastd && p_eop, p_idx, b_lane, b_nb[NB_W-1:0], p_ic, p_ifcs, p_cso, p_css};
 
     always @(posedge clk) begin
@@ -458,7 +413,7 @@ module ringnic_tx #(
             if (f_grant) begin
                 ar_valid_q <= 1'b1;
                 ar_addr_q  <= f_addr;
-                ar_len_q   <= {f_n[6:0], 1'b0} - 8'd1;   // two beats per descriptor
+                ar_len_q   <= f_len;
                 rr_fetch   <= 1'b1;
             end else if (p_grant) begin
                 ar_valid_q <= 1'b1;
@@ -472,13 +427,10 @@ module ringnic_tx #(
     end
 
     // ================================================================ R demux
-    reg         r_odd;         // descriptor bursts: second beat of a descriptor next
-    reg  [31:0] r_lo_addr;
-    reg         r_lo_err;
     reg         r_first;       // payload bursts: the next beat is a burst's first
     reg  [NB_W-1:0] r_rem;     // payload bytes left in the burst
 
-    wire        r_desc = !trk_empty && !h_kind;
+    assign      r_desc = !trk_empty && !h_kind;
     wire        r_data = !trk_empty && h_kind;
     assign m_axi_rready = r_desc || (r_data && pk_in_ready);
     wire        r_fire = m_axi_rvalid && m_axi_rready;
@@ -496,24 +448,9 @@ module ringnic_tx #(
 
     always @(posedge clk) begin
         if (rst || clr_all) begin
-            r_odd     <= 1'b0;
-            r_lo_addr <= 32'd0;
-            r_lo_err  <= 1'b0;
             r_first   <= 1'b1;
             r_rem     <= {NB_W{1'b0}};
-            dq_push   <= 1'b0;
-            dq_wdata  <= {DQ_W{1'b0}};
         end else begin
-            dq_push <= r_fire && r_desc && r_odd;
-            if (r_fire && r_desc) begin
-                r_odd <= ~r_odd;
-                if (!r_odd) begin
-                    r_lo_addr <= m_axi_rdata[RN_TXD_BUFFER_ADDR +: 32];
-                    r_lo_err  <= m_axi_rresp[1];
-                end else begin
-                    dq_wdata <= {r_lo_err || m_axi_rresp[1], r_lo_addr, m_axi_rdata};
-                end
-            end
             if (r_fire && r_data) begin
                 r_first <= m_axi_rlast;
                 r_rem   <= c_rem - c_cnt;
@@ -522,93 +459,25 @@ module ringnic_tx #(
     end
 
     // ================================================================ write-back
-    // Upper dword, RS and IDE of every descriptor the processor took, by ring index: a frame's RS
-    // descriptors are written back only once the whole frame is in, however many it has.
-    reg  [33:0] wb_mem [0:(1<<RING_AW)-1];
-    reg  [33:0] wb_rdata;
-    reg  [1:0]  w_state;
-    reg  [15:0] w_cur, w_last, w_next;
     reg         wb_err_q;      // a write-back failed: no more write-backs, TDH stays
-    reg         aw_valid_q, w_valid_q;
-    reg  [31:0] aw_addr_q;
-    reg  [63:0] w_data_q;
-
-    wire        wb_stop  = wb_err_q || flush_q;
-    wire        w_load   = (w_state == W_IDLE) && !wb_stop && (frames_done != {(WBF_LOG2+1){1'b0}}) && !wbf_empty;
-    wire        w_eval   = (w_state == W_EVAL) && !wb_stop;
-    wire        w_rs     = wb_rdata[32];
-    wire        w_end    = (w_cur == w_last);
-    wire        aw_free  = (!aw_valid_q || m_axi_awready) && (!w_valid_q || m_axi_wready);
-    wire        w_issue  = w_eval && w_rs && aw_free && !ord_full;
-    wire        w_mark   = w_eval && !w_rs && w_end && !ord_full;
-    wire        w_skip   = w_eval && !w_rs && !w_end;
-    wire        w_adv    = w_issue || w_mark || w_skip;
-    wire [15:0] w_cur_nx = ring_next(w_cur, ring_size);
-    wire        w_rd     = w_load || (w_adv && !w_end);
-    wire [15:0] w_raddr  = w_load ? wbf_rdata[47:32] : w_cur_nx;
-
-    assign wbf_pop   = w_load;
-    assign ord_push  = w_issue || w_mark;
-    assign ord_wdata = {wb_rdata[33], w_issue, w_end, w_cur, w_next};
-
-    always @(posedge clk) begin
-        if (p_pop)
-            wb_mem[pidx[RING_AW-1:0]] <= {d_ide, d_rs, d_q[RN_TXD_UPPER-DQ_LO +: RN_TXD_UPPER_W]};
-        if (w_rd)
-            wb_rdata <= wb_mem[w_raddr[RING_AW-1:0]];
-    end
-
-    always @(posedge clk) begin
-        if (rst) begin
-            w_state    <= W_IDLE;
-            w_cur      <= 16'd0;
-            w_last     <= 16'd0;
-            w_next     <= 16'd0;
-            aw_valid_q <= 1'b0;
-            w_valid_q  <= 1'b0;
-            aw_addr_q  <= 32'd0;
-            w_data_q   <= 64'd0;
-        end else begin
-            if (w_load) begin
-                w_state <= W_EVAL;
-                w_cur   <= wbf_rdata[47:32];
-                w_last  <= wbf_rdata[31:16];
-                w_next  <= wbf_rdata[15:0];
-            end else if ((w_state == W_EVAL) && (wb_stop || clr_all)) begin
-                w_state <= W_IDLE;
-            end else if (w_adv) begin
-                if (w_end) w_state <= W_IDLE;
-                else       w_cur   <= w_cur_nx;
-            end
-            // AW and W leave together; each valid drops on its own handshake.
-            if (w_issue) begin
-                aw_valid_q <= 1'b1;
-                aw_addr_q  <= ring_base + {12'd0, w_cur, 4'd0} + DQ_LO / 8;
-                w_valid_q  <= 1'b1;
-                w_data_q   <= (({32'd0, wb_rdata[31:0]} << (RN_TXD_UPPER - DQ_LO)) & ~WB_CLR[DQ_LO +: 64])
-                              | WB_SET[DQ_LO +: 64];
-            end else begin
-                if (m_axi_awready) aw_valid_q <= 1'b0;
-                if (m_axi_wready)  w_valid_q  <= 1'b0;
-            end
-        end
-    end
-
-    // Completions, in issue order (one ID): TXDW per OKAY write (with its IDE), TDH past each frame.
-    wire        o_ide   = ord_rdata[34];
-    wire        o_w     = ord_rdata[33];
-    wire        o_end   = ord_rdata[32];
-    wire [15:0] o_idx   = ord_rdata[31:16];
-    wire [15:0] o_next  = ord_rdata[15:0];
-    assign m_axi_bready = !ord_empty && o_w;
-    wire        b_fire  = m_axi_bvalid && m_axi_bready;
-    wire        b_ok    = !m_axi_bresp[1];
-    wire        o_mark  = !ord_empty && !o_w;
-    assign ord_pop = b_fire || o_mark;
+    wire        wb_stop = wb_err_q || flush_q;
     wire        mute    = flush_q || sw_rst;     // a soft reset's leftovers have no effect
-    wire        b_txdw  = b_fire && b_ok && !mute;
-    wire        b_err   = b_fire && !b_ok && !mute;
-    wire        f_adv   = ((b_fire && b_ok && o_end) || o_mark) && !mute && !wb_err_q;
+    wire        wb_owed, wb_busy;
+    wire [31:0] aw_addr;
+    wire        b_txdw, o_ide, b_err, f_adv;
+    wire [15:0] o_idx, o_next;
+
+    ringnic_tx_wb #(.RING_LOG2(RING_LOG2), .WBF_LOG2(WBF_LOG2), .ORD_LOG2(ORD_LOG2)) u_wb (
+        .clk(clk), .rst(rst), .clr(clr_all), .stop(wb_stop), .mute(mute), .tdh_hold(wb_err_q),
+        .ring_base(ring_base), .ring_size(ring_size),
+        .take(p_pop), .take_idx(pidx), .take_upper(d_q[RN_TXD_UPPER-DQ_LO +: RN_TXD_UPPER_W]),
+        .take_rs(d_rs), .take_ide(d_ide), .take_eop(d_eop), .take_first(p_mid ? p_first : pidx),
+        .frames_full(wb_frames_full), .commit(pk_commit), .frames_owed(wb_owed), .busy(wb_busy),
+        .m_axi_awaddr(aw_addr), .m_axi_awvalid(m_axi_awvalid), .m_axi_awready(m_axi_awready),
+        .m_axi_wdata(m_axi_wdata), .m_axi_wstrb(m_axi_wstrb), .m_axi_wvalid(m_axi_wvalid),
+        .m_axi_wready(m_axi_wready), .m_axi_bresp(m_axi_bresp), .m_axi_bvalid(m_axi_bvalid),
+        .m_axi_bready(m_axi_bready),
+        .txdw(b_txdw), .txdw_ide(o_ide), .err(b_err), .err_idx(o_idx), .adv(f_adv), .adv_next(o_next));
 
     // ================================================================ errors
     wire        e_tail  = (c_state == C_RUN) && tdt_wr && !tdt_ok;
@@ -627,26 +496,24 @@ module ringnic_tx #(
     wire        e_win   = e_new && (!err_q || (e_class > err_class_q));
 
     // ================================================================ control
-    wire bus_quiet = trk_empty && !ar_valid_q && !pk_busy && !aw_valid_q && !w_valid_q
-                  && ord_empty && (w_state == W_IDLE);
-    wire run_done  = bus_quiet && (frames_done == {(WBF_LOG2+1){1'b0}})
+    wire bus_quiet = trk_empty && !ar_valid_q && !pk_busy && !wb_busy;
+    wire run_done  = bus_quiet && !wb_owed
                   && (frames_inflight == {(META_LOG2+2){1'b0}}) && !p_mid && !p_busy
-                  && (!en || ((fptr == tdt) && (desc_rsv == {(DESC_LOG2+1){1'b0}})));
-    wire drain_done = bus_quiet && (wb_stop || (frames_done == {(WBF_LOG2+1){1'b0}}));
+                  && (!en || f_done);
+    wire drain_done = bus_quiet && (wb_stop || !wb_owed);
     // STATUS.GIO_MASTER_EN means bus-master requests outstanding or still to be issued (e1000e's
     // e1000e_disable_pcie_master polls it), not frames waiting for the MAC. Once TCTL.EN is clear
     // the ring ends (C_IDLE); if the frame being issued must wait for frame-buffer space (the MAC
     // cannot send: no link, the wire stalled) with nothing of ours on the bus and no write-back
     // owed, the engine parks: it issues nothing more, so GIO_MASTER_EN falls, and keeps its state
     // until TCTL.EN is set again (it resumes) or CTRL.RST (which discards the frame).
-    wire park_now   = (c_state == C_RUN) && !en && bus_quiet && p_busy && !b_space
-                   && (frames_done == {(WBF_LOG2+1){1'b0}});
+    wire park_now   = (c_state == C_RUN) && !en && bus_quiet && p_busy && !b_space && !wb_owed;
     always @(posedge clk) begin
         if (rst || sw_rst || en || (c_state != C_RUN)) parked <= 1'b0;
         else if (park_now)                              parked <= 1'b1;
     end
     assign dma_busy = ((c_state == C_RUN) && !parked) || (c_state == C_DRAIN) || !bus_quiet;
-    wire start_try  = (c_state == C_IDLE) && en && (tdh != tdt) && !tdh_we;
+    assign start_try = (c_state == C_IDLE) && en && (tdh != tdt) && !tdh_we;
 
     // Re-arm of a disabled ring that still holds part of the old one (see the header).
     wire abandon    = (c_state == C_RUN) && !en && tring_wr && !e_new;
@@ -766,11 +633,9 @@ module ringnic_tx #(
         end
     end
 
-    // ================================================================ fetcher / processor state
+    // ================================================================ processor state
     always @(posedge clk) begin
         if (rst) begin
-            fptr            <= 16'd0;
-            desc_rsv        <= {(DESC_LOG2+1){1'b0}};
             p_mid           <= 1'b0;
             p_busy          <= 1'b0;
             pidx            <= 16'd0;
@@ -787,29 +652,18 @@ module ringnic_tx #(
             p_css           <= 8'd0;
             rsv_start       <= {(FB_AW+1){1'b0}};
             frames_inflight <= {(META_LOG2+2){1'b0}};
-            frames_done     <= {(WBF_LOG2+1){1'b0}};
         end else if (clr_all) begin
             // Stopped: forget what was prefetched or half issued; the packer rolls back to
             // the same frame boundary.
-            desc_rsv        <= {(DESC_LOG2+1){1'b0}};
             p_mid           <= 1'b0;
             p_busy          <= 1'b0;
             p_fo            <= 17'd0;
             p_flen          <= 17'd0;
             rsv_start       <= pk_fs_ptr;
             frames_inflight <= {(META_LOG2+2){1'b0}};
-            frames_done     <= {(WBF_LOG2+1){1'b0}};
         end else begin
-            if (start_try) begin
-                fptr <= tdh;
+            if (start_try)
                 pidx <= tdh;
-            end
-
-            // Fetcher.
-            if (f_grant)
-                fptr <= ({1'b0, fptr} + f_n == ring_size) ? 16'd0 : fptr + f_n[15:0];
-            desc_rsv <= desc_rsv + (f_grant ? f_n[DESC_LOG2:0] : {(DESC_LOG2+1){1'b0}})
-                                 - {{DESC_LOG2{1'b0}}, p_pop};
 
             // Processor: take a descriptor.
             if (p_pop) begin
@@ -848,22 +702,17 @@ module ringnic_tx #(
 
             frames_inflight <= frames_inflight + {{(META_LOG2+1){1'b0}}, p_start}
                                                - {{(META_LOG2+1){1'b0}}, pk_commit};
-            frames_done     <= frames_done + {{WBF_LOG2{1'b0}}, pk_commit}
-                                           - {{WBF_LOG2{1'b0}}, w_load};
         end
     end
-
-    assign wbf_push  = p_pop && d_eop;
-    assign wbf_wdata = {p_mid ? p_first : pidx, pidx, ring_next(pidx, ring_size)};
 
     // ================================================================ AXI outputs
     generate
         if (AXI_ADDR_WIDTH > 32) begin : g_addr_wide
             assign m_axi_araddr = {{(AXI_ADDR_WIDTH-32){1'b0}}, ar_addr_q};
-            assign m_axi_awaddr = {{(AXI_ADDR_WIDTH-32){1'b0}}, aw_addr_q};
+            assign m_axi_awaddr = {{(AXI_ADDR_WIDTH-32){1'b0}}, aw_addr};
         end else begin : g_addr
             assign m_axi_araddr = ar_addr_q[AXI_ADDR_WIDTH-1:0];
-            assign m_axi_awaddr = aw_addr_q[AXI_ADDR_WIDTH-1:0];
+            assign m_axi_awaddr = aw_addr[AXI_ADDR_WIDTH-1:0];
         end
     endgenerate
 
@@ -885,17 +734,12 @@ module ringnic_tx #(
     assign m_axi_awlock  = 1'b0;
     assign m_axi_awcache = 4'b0011;
     assign m_axi_awprot  = 3'b010;
-    assign m_axi_awvalid = aw_valid_q;
-    assign m_axi_wdata   = w_data_q;
-    assign m_axi_wstrb   = WB_STRB;
     assign m_axi_wlast   = 1'b1;
-    assign m_axi_wvalid  = w_valid_q;
 
     // One ID, so responses come back in order and their IDs carry nothing; TCTL fields other
     // than EN/PSP have no meaning on this MAC; the queues' spare status outputs.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused_ok = &{1'b0, m_axi_bid, m_axi_rid, m_axi_rresp[0], m_axi_bresp[0], tctl,
-                       dq_count, dq_full, trk_count, wbf_count, ord_count, wb_rdata[3:0], w_raddr};
+    wire unused_ok = &{1'b0, m_axi_bid, m_axi_rid, m_axi_rresp[0], tctl, trk_count};
     /* verilator lint_on UNUSEDSIGNAL */
 
 `ifndef SYNTHESIS
