@@ -8,15 +8,17 @@
 //   fetcher    (ringnic_desc_fetch) reads up to DESC_BURST descriptors per AR burst from
 //              [TDH, TDT) into a queue (never past the ring end, TDT or a 4 KiB boundary; queue
 //              space reserved first)
-//   processor  pops descriptors, checks them, splits each buffer into INCR reads of at most
-//              MAX_BURST_BEATS beats that never cross 4 KiB, after reserving frame buffer space
-//   R demux    a queue of the bursts in flight tells each R beat where it goes
+//   processor  (ringnic_tx_proc) pops descriptors, checks them, splits each buffer into INCR
+//              reads of at most MAX_BURST_BEATS beats that never cross 4 KiB, after reserving
+//              frame buffer space
+//   R demux    (ringnic_tx_rd, with the AR arbitration between fetcher and processor) a queue
+//              of the bursts in flight tells each R beat where it goes
 //   packer     (ringnic_tx_pack) realigns the payload into the frame buffer, checksum
 //   MAC        (ringnic_tx_mac) streams complete frames: checksum, padding, FCS, statistics
 //   write-back (ringnic_tx_wb) walks each complete frame's descriptors; RS (or RPS, as QEMU)
 //              ones get DD (upper dword written, EC/LC/TU cleared, CSS/special kept); after
 //              their BRESPs TDH moves past the frame
-// The fetcher, processor and R demux share the AR channel; the write-back has AW, W and B.
+// The fetcher and the processor share the AR channel; the write-back has AW, W and B.
 // Frames are store-and-forward: a frame reaches the stream only once all its payload is in.
 //
 // Decisions (the RDL and the brief leave them open):
@@ -131,28 +133,19 @@ module ringnic_tx #(
 );
 
 `include "ringnic_regmap.vh"
-`include "ringnic_desc.vh"
 
     // ================================================================ constants
     // Frame buffer: MAX_FRAME bytes rounded up to a power of two of 64-bit words (>= 32 words).
     localparam integer FB_AW_MIN = $clog2((MAX_FRAME + 7) / 8);
     localparam integer FB_AW     = (FB_AW_MIN < 5) ? 5 : FB_AW_MIN;
-    localparam [17:0]  FB_WORDS  = 18'd1 << FB_AW;
-    localparam [16:0]  MAX_LEN   = MAX_FRAME[16:0];
 
     localparam integer TRK_LOG2  = 3;                          // read bursts in flight
     localparam integer WBF_LOG2  = 4;                          // frames awaiting write-back
     localparam integer ORD_LOG2  = 3;                          // writes and TDH moves in order
     localparam integer META_LOG2 = 4;                          // complete frames queued for the MAC
-    localparam [META_LOG2+1:0] META_DEPTH = 1 << META_LOG2;
     localparam integer NB_W_MIN  = $clog2(MAX_BURST_BEATS * 8 + 1);
     localparam integer NB_W      = (NB_W_MIN < 5) ? 5 : NB_W_MIN;  // bytes of one payload burst
-    localparam [17:0]  BURST_CAP = MAX_BURST_BEATS[17:0];
     localparam [16:0]  RING_MAX  = 17'd1 << RING_LOG2;
-
-    // Descriptor bytes 8..15 (the second fetch beat) sit at bit DQ_LO of rtl/ringnic_desc.vh's
-    // 128-bit layout.
-    localparam integer DQ_LO = 64;
 
     localparam [1:0] C_IDLE  = 2'd0;   // nothing to do; (re)checks the ring on start
     localparam [1:0] C_RUN   = 2'd1;
@@ -184,14 +177,6 @@ module ringnic_tx #(
     wire [16:0] size_now = {1'b0, tdlen[19:4]};
     wire        ring_ok  = (tdlen != 20'd0) && (tdlen[6:0] == 7'd0) && (size_now <= RING_MAX);
 
-    function [15:0] ring_next;
-        input [15:0] i;
-        input [16:0] size;
-        begin
-            ring_next = ({1'b0, i} + 17'd1 == size) ? 16'd0 : i + 16'd1;
-        end
-    endfunction
-
     // Pending error (reported when the engine has stopped).
     reg         err_q;
     reg  [1:0]  err_class_q;
@@ -201,20 +186,6 @@ module ringnic_tx #(
     wire        run_ok = (c_state == C_RUN) && !err_q;
 
     wire        clr_all;       // stopped: everything prefetched or half issued is forgotten
-
-    // ================================================================ queues
-    // Bursts in flight, in issue order.
-    localparam integer TRK_W = 1 + 1 + 16 + 3 + NB_W + 1 + 1 + 8 + 8;
-    wire [TRK_W-1:0] trk_rdata;
-    wire             trk_empty, trk_full;
-    wire [TRK_LOG2:0] trk_count;
-    wire             trk_push;
-    wire [TRK_W-1:0] trk_wdata;
-    wire             trk_pop;
-
-    ringnic_fifo #(.WIDTH(TRK_W), .DEPTH_LOG2(TRK_LOG2)) u_trk (
-        .clk(clk), .rst(rst), .clr(1'b0), .wr_en(trk_push), .wr_data(trk_wdata),
-        .rd_en(trk_pop), .rd_data(trk_rdata), .count(trk_count), .full(trk_full), .empty(trk_empty));
 
     // ================================================================ packer and MAC
     wire             pk_in_valid, pk_in_ready;
@@ -239,79 +210,30 @@ module ringnic_tx #(
     wire [META_LOG2:0] mac_rst_drop;
     assign stat_rst_add = {{(15-META_LOG2){1'b0}}, mac_rst_drop};
 
-    wire             h_kind, h_eof, h_ic, h_ifcs;
+    wire             trk_full;
     wire [15:0]      h_idx;
-    wire [2:0]       h_lane;
-    wire [NB_W-1:0]  h_nb;
+    wire             h_ic, h_ifcs;
     wire [7:0]       h_cso, h_css;
-    assign {h_kind, h_eof, h_idx, h_lane, h_nb, h_ic, h_ifcs, h_cso, h_css} = trk_rdata;
 
     ringnic_tx_pack #(.FB_AW(FB_AW)) u_pack (
-        .clk        (clk),
-        .rst        (rst),
-        .clr        (clr_all),
-        .discard    (flush_q || sw_rst),
-        .psp        (psp),
-        .in_valid   (pk_in_valid),
-        .in_ready   (pk_in_ready),
-        .in_data    (m_axi_rdata),
-        .in_lane    (pk_lane),
-        .in_cnt     (pk_cnt),
-        .in_eof     (pk_eof),
-        .in_err     (m_axi_rresp[1]),
-        .in_idx     (h_idx),
-        .in_ic      (h_ic),
-        .in_ifcs    (h_ifcs),
-        .in_cso     (h_cso),
-        .in_css     (h_css),
-        .fb_we      (pk_fb_we),
-        .fb_waddr   (pk_fb_waddr),
-        .fb_wdata   (pk_fb_wdata),
-        .fs_ptr_o   (pk_fs_ptr),
-        .meta_push  (pk_commit),
-        .meta_start (pk_start),
-        .meta_len   (pk_len),
-        .meta_ins   (pk_ins),
-        .meta_cso   (pk_cso),
-        .meta_csum  (pk_csum),
-        .meta_ifcs  (pk_ifcs),
-        .meta_psp   (pk_psp),
-        .err_valid  (pk_err),
-        .err_idx    (pk_err_idx),
-        .busy       (pk_busy)
-    );
+        .clk(clk), .rst(rst), .clr(clr_all), .discard(flush_q || sw_rst), .psp(psp), .in_valid(pk_in_valid),
+        .in_ready(pk_in_ready), .in_data(m_axi_rdata), .in_lane(pk_lane), .in_cnt(pk_cnt), .in_eof(pk_eof),
+        .in_err(m_axi_rresp[1]), .in_idx(h_idx), .in_ic(h_ic), .in_ifcs(h_ifcs), .in_cso(h_cso),
+        .in_css(h_css), .fb_we(pk_fb_we), .fb_waddr(pk_fb_waddr), .fb_wdata(pk_fb_wdata),
+        .fs_ptr_o(pk_fs_ptr), .meta_push(pk_commit), .meta_start(pk_start), .meta_len(pk_len),
+        .meta_ins(pk_ins), .meta_cso(pk_cso), .meta_csum(pk_csum), .meta_ifcs(pk_ifcs), .meta_psp(pk_psp),
+        .err_valid(pk_err), .err_idx(pk_err_idx), .busy(pk_busy));
 
     ringnic_tx_mac #(.FB_AW(FB_AW), .META_LOG2(META_LOG2)) u_mac (
-        .clk              (clk),
-        .rst              (rst),
-        .sw_rst           (sw_rst),
-        .fb_we            (pk_fb_we),
-        .fb_waddr         (pk_fb_waddr),
-        .fb_wdata         (pk_fb_wdata),
-        .meta_push        (pk_commit),
-        .meta_start       (pk_start),
-        .meta_len         (pk_len),
-        .meta_ins         (pk_ins),
-        .meta_cso         (pk_cso),
-        .meta_csum        (pk_csum),
-        .meta_ifcs        (pk_ifcs),
-        .meta_psp         (pk_psp),
-        .meta_count       (meta_count),
-        .fb_free          (fb_free),
-        .m_axis_tx_tdata  (m_axis_tx_tdata),
-        .m_axis_tx_tkeep  (m_axis_tx_tkeep),
-        .m_axis_tx_tvalid (m_axis_tx_tvalid),
-        .m_axis_tx_tready (m_axis_tx_tready),
-        .m_axis_tx_tlast  (m_axis_tx_tlast),
-        .m_axis_tx_tuser  (m_axis_tx_tuser),
-        .stat_inc_gptc    (stat_inc_gptc),
-        .stat_inc_tpt     (stat_inc_tpt),
-        .stat_inc_mptc    (stat_inc_mptc),
-        .stat_inc_bptc    (stat_inc_bptc),
-        .stat_gotc_add    (stat_gotc_add),
-        .stat_tot_add     (stat_tot_add),
-        .stat_rst_drop    (mac_rst_drop)
-    );
+        .clk(clk), .rst(rst), .sw_rst(sw_rst), .fb_we(pk_fb_we), .fb_waddr(pk_fb_waddr),
+        .fb_wdata(pk_fb_wdata), .meta_push(pk_commit), .meta_start(pk_start), .meta_len(pk_len),
+        .meta_ins(pk_ins), .meta_cso(pk_cso), .meta_csum(pk_csum), .meta_ifcs(pk_ifcs), .meta_psp(pk_psp),
+        .meta_count(meta_count), .fb_free(fb_free), .m_axis_tx_tdata(m_axis_tx_tdata),
+        .m_axis_tx_tkeep(m_axis_tx_tkeep), .m_axis_tx_tvalid(m_axis_tx_tvalid),
+        .m_axis_tx_tready(m_axis_tx_tready), .m_axis_tx_tlast(m_axis_tx_tlast),
+        .m_axis_tx_tuser(m_axis_tx_tuser), .stat_inc_gptc(stat_inc_gptc), .stat_inc_tpt(stat_inc_tpt),
+        .stat_inc_mptc(stat_inc_mptc), .stat_inc_bptc(stat_inc_bptc), .stat_gotc_add(stat_gotc_add),
+        .stat_tot_add(stat_tot_add), .stat_rst_drop(mac_rst_drop));
 
     // ================================================================ fetcher
     wire        tdt_ok;        // TDT inside the ring
@@ -321,9 +243,9 @@ module ringnic_tx #(
     wire [15:0] f_idx;
     wire        dq_valid;      // descriptor queue head: {fetch error, buffer address, bytes 8..15}
     wire [96:0] dq_rdata;
-    wire        p_pop;
-    reg         p_mid;         // the processor is inside a frame
-    wire        r_desc;
+    wire        p_pop, p_mid, p_busy, p_req, p_grant, b_space;
+    wire [15:0] pidx;          // descriptor at the queue head
+    wire        r_desc_beat;
     wire        start_try;
 
     // Keep fetching while EN is set, or to finish the frame in progress.
@@ -333,130 +255,46 @@ module ringnic_tx #(
         .start(start_try), .start_idx(tdh), .caught_up(f_done),
         .allow(run_ok && (en || p_mid) && !trk_full && !parked),
         .req(f_req), .req_addr(f_addr), .req_len(f_len), .req_idx(f_idx), .grant(f_grant),
-        .beat_valid(m_axi_rvalid && m_axi_rready && r_desc), .beat_data(m_axi_rdata), .beat_err(m_axi_rresp[1]),
+        .beat_valid(r_desc_beat), .beat_data(m_axi_rdata), .beat_err(m_axi_rresp[1]),
         .q_valid(dq_valid), .q_data(dq_rdata), .q_pop(p_pop));
 
     // ================================================================ processor
-    reg         p_busy;        // issuing the bursts of the current descriptor
-    reg  [15:0] pidx;          // next descriptor to pop
-    reg  [15:0] p_first;       // first descriptor of the frame
-    reg  [15:0] p_idx;         // descriptor being issued
-    reg  [31:0] p_addr;        // next byte to read
-    reg  [15:0] p_left;        // bytes of the descriptor still to read
-    reg  [16:0] p_flen;        // frame bytes over its descriptors so far
-    reg  [16:0] p_fo;          // frame bytes issued so far
-    reg         p_eop, p_ic, p_ifcs;
-    reg  [7:0]  p_cso, p_css;
-    reg  [FB_AW:0] rsv_start;  // frame buffer word where the frame being issued starts
-    reg  [META_LOG2+1:0] frames_inflight;  // started, not yet committed by the packer
-    wire        wb_frames_full;                // the write-back holds as many frames as it can
+    wire        p_e_desc, p_e_zero, p_e_long;
+    wire [15:0] p_first;
+    wire [31:0] p_upper, p_addr;
+    wire        p_rs, p_ide, p_eop;
+    wire [7:0]  p_len;
+    wire [38+NB_W-1:0] p_tag;
+    wire        wb_frames_full;
+    wire [META_LOG2+1:0] frames_inflight;  // started, not yet committed by the packer
 
-    wire        d_poison = dq_rdata[96];
-    wire [31:0] d_addr   = dq_rdata[95:64];
-    wire [63:0] d_q      = dq_rdata[63:0];
-    wire [15:0] d_len    = d_q[RN_TXD_LENGTH-DQ_LO +: RN_TXD_LENGTH_W];
-    wire [7:0]  d_cso    = d_q[RN_TXD_CSO-DQ_LO +: RN_TXD_CSO_W];
-    wire [7:0]  d_css    = d_q[RN_TXD_CSS-DQ_LO +: RN_TXD_CSS_W];
-    wire        d_eop    = d_q[RN_TXD_CMD_EOP-DQ_LO];
-    wire        d_ifcs   = d_q[RN_TXD_CMD_IFCS-DQ_LO];
-    wire        d_ic     = d_q[RN_TXD_CMD_IC-DQ_LO];
-    // RPS (report packet sent): QEMU writes DD for it as for RS.
-    wire        d_rs     = d_q[RN_TXD_CMD_RS-DQ_LO] | d_q[RN_TXD_CMD_RPS-DQ_LO];
-    wire        d_ide    = d_q[RN_TXD_CMD_IDE-DQ_LO];
+    ringnic_tx_proc #(.FB_AW(FB_AW), .META_LOG2(META_LOG2), .MAX_FRAME(MAX_FRAME),
+                      .MAX_BURST_BEATS(MAX_BURST_BEATS), .NB_W(NB_W)) u_proc (
+        .clk(clk), .rst(rst), .clr(clr_all), .run(run_ok), .en(en), .issue_ok(!trk_full && !parked),
+        .start(start_try), .start_idx(tdh), .ring_size(ring_size),
+        .q_valid(dq_valid), .q_data(dq_rdata), .q_pop(p_pop), .head_idx(pidx),
+        .err_desc(p_e_desc), .err_zero(p_e_zero), .err_long(p_e_long),
+        .take_first(p_first), .take_upper(p_upper), .take_rs(p_rs), .take_ide(p_ide), .take_eop(p_eop),
+        .meta_count(meta_count), .wb_full(wb_frames_full), .fb_free(fb_free), .fs_ptr(pk_fs_ptr),
+        .commit(pk_commit),
+        .req(p_req), .req_addr(p_addr), .req_len(p_len), .req_tag(p_tag), .grant(p_grant),
+        .mid(p_mid), .busy(p_busy), .space(b_space), .frames_inflight(frames_inflight));
 
-    wire [16:0] flen_new = (p_mid ? p_flen : 17'd0) + {1'b0, d_len};
-    wire        slot_ok  = (({1'b0, meta_count} + frames_inflight) < META_DEPTH) && !wb_frames_full;
-    wire        p_look   = run_ok && !p_busy && dq_valid && (p_mid || (en && slot_ok));
-    wire        p_e_desc = p_look && d_poison;
-    wire        p_e_zero = p_look && !d_poison && (d_len == 16'd0);
-    wire        p_e_long = p_look && !d_poison && (d_len != 16'd0) && (flen_new > MAX_LEN);
-    assign      p_pop    = p_look && !d_poison && (d_len != 16'd0) && (flen_new <= MAX_LEN);
-    wire        p_start  = p_pop && !p_mid;
+    // ================================================================ AR channel, R demux
+    wire        rd_busy;
+    wire [31:0] ar_addr;
 
-    // Next burst of the current descriptor.
-    wire [2:0]  b_lane   = p_addr[2:0];
-    wire [17:0] b_need   = ({15'd0, b_lane} + {2'd0, p_left} + 18'd7) >> 3;
-    wire [17:0] b_to_4k  = 18'd512 - {9'd0, p_addr[11:3]};
-    wire [17:0] b_n1     = (b_need < BURST_CAP) ? b_need : BURST_CAP;
-    wire [17:0] b_beats  = (b_to_4k < b_n1) ? b_to_4k : b_n1;
-    wire [17:0] b_room   = (b_beats << 3) - {15'd0, b_lane};   // b_beats <= 256: no bits lost
-    wire [17:0] b_nb     = ({2'd0, p_left} < b_room) ? {2'd0, p_left} : b_room;
-    wire        b_lastd  = (b_nb == {2'd0, p_left});
-    wire [17:0] b_fo_end = {1'b0, p_fo} + b_nb;
-    wire [17:0] b_words  = (b_fo_end + 18'd7) >> 3;
-    wire [FB_AW:0] b_used0 = rsv_start - fb_free;
-    wire        b_space  = ({{(17-FB_AW){1'b0}}, b_used0} + b_words) <= FB_WORDS;
-    wire        p_req    = run_ok && p_busy && b_space && !trk_full && !parked;
-
-    // ================================================================ AR channel
-    reg         ar_valid_q;
-    reg  [31:0] ar_addr_q;
-    reg  [7:0]  ar_len_q;
-    reg         rr_fetch;      // the fetcher had the last grant
-
-    wire        ar_free = !ar_valid_q || m_axi_arready;
-    assign      f_grant = ar_free && f_req && (!p_req || !rr_fetch);
-    wire        p_grant = ar_free && p_req && !f_grant;
-
-    assign trk_push  = f_grant || p_grant;
-    assign trk_wdata = f_grant
-        ? {1'b0, 1'b0, f_idx, 3'd0, {NB_W{1'b0}}, 1'b0, 1'b0, 8'd0, 8'd0}
-        : {1'b1, b_lastd && p_eop, p_idx, b_lane, b_nb[NB_W-1:0], p_ic, p_ifcs, p_cso, p_css};
-
-    always @(posedge clk) begin
-        if (rst) begin
-            ar_valid_q <= 1'b0;
-            ar_addr_q  <= 32'd0;
-            ar_len_q   <= 8'd0;
-            rr_fetch   <= 1'b0;
-        end else begin
-            if (f_grant) begin
-                ar_valid_q <= 1'b1;
-                ar_addr_q  <= f_addr;
-                ar_len_q   <= f_len;
-                rr_fetch   <= 1'b1;
-            end else if (p_grant) begin
-                ar_valid_q <= 1'b1;
-                ar_addr_q  <= {p_addr[31:3], 3'b000};
-                ar_len_q   <= b_beats[7:0] - 8'd1;
-                rr_fetch   <= 1'b0;
-            end else if (m_axi_arready) begin
-                ar_valid_q <= 1'b0;
-            end
-        end
-    end
-
-    // ================================================================ R demux
-    reg         r_first;       // payload bursts: the next beat is a burst's first
-    reg  [NB_W-1:0] r_rem;     // payload bytes left in the burst
-
-    assign      r_desc = !trk_empty && !h_kind;
-    wire        r_data = !trk_empty && h_kind;
-    assign m_axi_rready = r_desc || (r_data && pk_in_ready);
-    wire        r_fire = m_axi_rvalid && m_axi_rready;
-    assign trk_pop = r_fire && m_axi_rlast;
-
-    wire [NB_W-1:0] c_rem  = r_first ? h_nb : r_rem;
-    wire [2:0]      c_lane = r_first ? h_lane : 3'd0;
-    wire [NB_W-1:0] c_room = {{(NB_W-4){1'b0}}, 4'd8 - {1'b0, c_lane}};
-    wire [NB_W-1:0] c_cnt  = (c_rem < c_room) ? c_rem : c_room;
-
-    assign pk_in_valid = m_axi_rvalid && r_data;
-    assign pk_lane     = c_lane;
-    assign pk_cnt      = c_cnt[3:0];
-    assign pk_eof      = h_eof && m_axi_rlast;
-
-    always @(posedge clk) begin
-        if (rst || clr_all) begin
-            r_first   <= 1'b1;
-            r_rem     <= {NB_W{1'b0}};
-        end else begin
-            if (r_fire && r_data) begin
-                r_first <= m_axi_rlast;
-                r_rem   <= c_rem - c_cnt;
-            end
-        end
-    end
+    ringnic_tx_rd #(.NB_W(NB_W), .TRK_LOG2(TRK_LOG2)) u_rd (
+        .clk(clk), .rst(rst), .clr(clr_all),
+        .f_req(f_req), .f_addr(f_addr), .f_len(f_len), .f_idx(f_idx), .f_grant(f_grant),
+        .p_req(p_req), .p_addr(p_addr), .p_len(p_len), .p_tag(p_tag), .p_grant(p_grant),
+        .full(trk_full), .busy(rd_busy),
+        .m_axi_araddr(ar_addr), .m_axi_arlen(m_axi_arlen), .m_axi_arvalid(m_axi_arvalid),
+        .m_axi_arready(m_axi_arready), .m_axi_rlast(m_axi_rlast), .m_axi_rvalid(m_axi_rvalid),
+        .m_axi_rready(m_axi_rready),
+        .desc_beat(r_desc_beat), .pk_valid(pk_in_valid), .pk_ready(pk_in_ready), .pk_lane(pk_lane),
+        .pk_cnt(pk_cnt), .pk_eof(pk_eof), .pk_idx(h_idx), .pk_ic(h_ic), .pk_ifcs(h_ifcs),
+        .pk_cso(h_cso), .pk_css(h_css));
 
     // ================================================================ write-back
     reg         wb_err_q;      // a write-back failed: no more write-backs, TDH stays
@@ -470,8 +308,8 @@ module ringnic_tx #(
     ringnic_tx_wb #(.RING_LOG2(RING_LOG2), .WBF_LOG2(WBF_LOG2), .ORD_LOG2(ORD_LOG2)) u_wb (
         .clk(clk), .rst(rst), .clr(clr_all), .stop(wb_stop), .mute(mute), .tdh_hold(wb_err_q),
         .ring_base(ring_base), .ring_size(ring_size),
-        .take(p_pop), .take_idx(pidx), .take_upper(d_q[RN_TXD_UPPER-DQ_LO +: RN_TXD_UPPER_W]),
-        .take_rs(d_rs), .take_ide(d_ide), .take_eop(d_eop), .take_first(p_mid ? p_first : pidx),
+        .take(p_pop), .take_idx(pidx), .take_upper(p_upper),
+        .take_rs(p_rs), .take_ide(p_ide), .take_eop(p_eop), .take_first(p_first),
         .frames_full(wb_frames_full), .commit(pk_commit), .frames_owed(wb_owed), .busy(wb_busy),
         .m_axi_awaddr(aw_addr), .m_axi_awvalid(m_axi_awvalid), .m_axi_awready(m_axi_awready),
         .m_axi_wdata(m_axi_wdata), .m_axi_wstrb(m_axi_wstrb), .m_axi_wvalid(m_axi_wvalid),
@@ -496,7 +334,7 @@ module ringnic_tx #(
     wire        e_win   = e_new && (!err_q || (e_class > err_class_q));
 
     // ================================================================ control
-    wire bus_quiet = trk_empty && !ar_valid_q && !pk_busy && !wb_busy;
+    wire bus_quiet = !rd_busy && !pk_busy && !wb_busy;
     wire run_done  = bus_quiet && !wb_owed
                   && (frames_inflight == {(META_LOG2+2){1'b0}}) && !p_mid && !p_busy
                   && (!en || f_done);
@@ -633,85 +471,13 @@ module ringnic_tx #(
         end
     end
 
-    // ================================================================ processor state
-    always @(posedge clk) begin
-        if (rst) begin
-            p_mid           <= 1'b0;
-            p_busy          <= 1'b0;
-            pidx            <= 16'd0;
-            p_first         <= 16'd0;
-            p_idx           <= 16'd0;
-            p_addr          <= 32'd0;
-            p_left          <= 16'd0;
-            p_flen          <= 17'd0;
-            p_fo            <= 17'd0;
-            p_eop           <= 1'b0;
-            p_ic            <= 1'b0;
-            p_ifcs          <= 1'b0;
-            p_cso           <= 8'd0;
-            p_css           <= 8'd0;
-            rsv_start       <= {(FB_AW+1){1'b0}};
-            frames_inflight <= {(META_LOG2+2){1'b0}};
-        end else if (clr_all) begin
-            // Stopped: forget what was prefetched or half issued; the packer rolls back to
-            // the same frame boundary.
-            p_mid           <= 1'b0;
-            p_busy          <= 1'b0;
-            p_fo            <= 17'd0;
-            p_flen          <= 17'd0;
-            rsv_start       <= pk_fs_ptr;
-            frames_inflight <= {(META_LOG2+2){1'b0}};
-        end else begin
-            if (start_try)
-                pidx <= tdh;
-
-            // Processor: take a descriptor.
-            if (p_pop) begin
-                if (!p_mid) begin
-                    p_first <= pidx;
-                    p_fo    <= 17'd0;
-                end
-                p_mid  <= 1'b1;
-                p_busy <= 1'b1;
-                p_flen <= flen_new;
-                p_idx  <= pidx;
-                p_addr <= d_addr;
-                p_left <= d_len;
-                p_eop  <= d_eop;
-                p_ic   <= d_ic;
-                p_ifcs <= d_ifcs;
-                p_cso  <= d_cso;
-                p_css  <= d_css;
-                pidx   <= ring_next(pidx, ring_size);
-            end
-
-            // Processor: one burst issued.
-            if (p_grant) begin
-                p_addr <= p_addr + {16'd0, b_nb[15:0]};
-                p_left <= p_left - b_nb[15:0];
-                p_fo   <= b_fo_end[16:0];
-                if (b_lastd) begin
-                    p_busy <= 1'b0;
-                    if (p_eop) begin
-                        p_mid     <= 1'b0;
-                        p_fo      <= 17'd0;
-                        rsv_start <= rsv_start + b_words[FB_AW:0];
-                    end
-                end
-            end
-
-            frames_inflight <= frames_inflight + {{(META_LOG2+1){1'b0}}, p_start}
-                                               - {{(META_LOG2+1){1'b0}}, pk_commit};
-        end
-    end
-
     // ================================================================ AXI outputs
     generate
         if (AXI_ADDR_WIDTH > 32) begin : g_addr_wide
-            assign m_axi_araddr = {{(AXI_ADDR_WIDTH-32){1'b0}}, ar_addr_q};
+            assign m_axi_araddr = {{(AXI_ADDR_WIDTH-32){1'b0}}, ar_addr};
             assign m_axi_awaddr = {{(AXI_ADDR_WIDTH-32){1'b0}}, aw_addr};
         end else begin : g_addr
-            assign m_axi_araddr = ar_addr_q[AXI_ADDR_WIDTH-1:0];
+            assign m_axi_araddr = ar_addr[AXI_ADDR_WIDTH-1:0];
             assign m_axi_awaddr = aw_addr[AXI_ADDR_WIDTH-1:0];
         end
     endgenerate
@@ -719,13 +485,11 @@ module ringnic_tx #(
     localparam [AXI_ID_WIDTH-1:0] ID = AXI_ID[AXI_ID_WIDTH-1:0];
 
     assign m_axi_arid    = ID;
-    assign m_axi_arlen   = ar_len_q;
     assign m_axi_arsize  = 3'd3;       // 8 bytes per beat
     assign m_axi_arburst = 2'b01;      // INCR
     assign m_axi_arlock  = 1'b0;
     assign m_axi_arcache = 4'b0011;    // normal, non-cacheable, bufferable
     assign m_axi_arprot  = 3'b010;     // unprivileged, non-secure, data
-    assign m_axi_arvalid = ar_valid_q;
 
     assign m_axi_awid    = ID;
     assign m_axi_awlen   = 8'd0;       // write-backs are single beats
@@ -739,7 +503,7 @@ module ringnic_tx #(
     // One ID, so responses come back in order and their IDs carry nothing; TCTL fields other
     // than EN/PSP have no meaning on this MAC; the queues' spare status outputs.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused_ok = &{1'b0, m_axi_bid, m_axi_rid, m_axi_rresp[0], tctl, trk_count};
+    wire unused_ok = &{1'b0, m_axi_bid, m_axi_rid, m_axi_rresp[0], tctl};
     /* verilator lint_on UNUSEDSIGNAL */
 
 `ifndef SYNTHESIS

@@ -71,13 +71,7 @@ module ringnic_tx_wb #(
     localparam [1:0] W_IDLE = 2'd0;
     localparam [1:0] W_EVAL = 2'd1;    // wb_rdata holds the descriptor at w_cur
 
-    function [15:0] ring_inc;
-        input [15:0] i;
-        input [16:0] size;
-        begin
-            ring_inc = ({1'b0, i} + 17'd1 == size) ? 16'd0 : i + 16'd1;
-        end
-    endfunction
+`include "ringnic_ring.vh"
 
     // Frames awaiting write-back: {first, last (EOP), next} descriptor indices.
     localparam integer WBF_W = 48;
@@ -97,7 +91,7 @@ module ringnic_tx_wb #(
 
     ringnic_fifo #(.WIDTH(WBF_W), .DEPTH_LOG2(WBF_LOG2)) u_wbf (
         .clk(clk), .rst(rst), .clr(clr), .wr_en(take && take_eop),
-        .wr_data({take_first, take_idx, ring_inc(take_idx, ring_size)}),
+        .wr_data({take_first, take_idx, ring_next(take_idx, ring_size)}),
         .rd_en(wbf_pop), .rd_data(wbf_rdata), .count(wbf_count), .full(frames_full), .empty(wbf_empty));
 
     ringnic_fifo #(.WIDTH(ORD_W), .DEPTH_LOG2(ORD_LOG2)) u_ord (
@@ -124,7 +118,7 @@ module ringnic_tx_wb #(
     wire        w_mark   = w_eval && !w_rs && w_end && !ord_full;
     wire        w_skip   = w_eval && !w_rs && !w_end;
     wire        w_adv    = w_issue || w_mark || w_skip;
-    wire [15:0] w_cur_nx = ring_inc(w_cur, ring_size);
+    wire [15:0] w_cur_nx = ring_next(w_cur, ring_size);
     wire        w_rd     = w_load || (w_adv && !w_end);
     wire [15:0] w_raddr  = w_load ? wbf_rdata[47:32] : w_cur_nx;
 
