@@ -244,7 +244,7 @@ module ringnic_tx #(
     wire        dq_valid;      // descriptor queue head: {fetch error, buffer address, bytes 8..15}
     wire [96:0] dq_rdata;
     wire        p_pop, p_mid, p_busy, p_req, p_grant, b_space;
-    wire [15:0] pidx;          // descriptor at the queue head
+    wire [15:0] pidx, pidx_nx; // descriptor at the queue head, the one after it
     wire        r_desc_beat;
     wire        start_try;
 
@@ -272,7 +272,7 @@ module ringnic_tx #(
                       .MAX_BURST_BEATS(MAX_BURST_BEATS), .NB_W(NB_W)) u_proc (
         .clk(clk), .rst(rst), .clr(clr_all), .run(run_ok), .en(en), .issue_ok(!trk_full && !parked),
         .start(start_try), .start_idx(tdh), .ring_size(ring_size),
-        .q_valid(dq_valid), .q_data(dq_rdata), .q_pop(p_pop), .head_idx(pidx),
+        .q_valid(dq_valid), .q_data(dq_rdata), .q_pop(p_pop), .head_idx(pidx), .head_next(pidx_nx),
         .err_desc(p_e_desc), .err_zero(p_e_zero), .err_long(p_e_long),
         .take_first(p_first), .take_upper(p_upper), .take_rs(p_rs), .take_ide(p_ide), .take_eop(p_eop),
         .meta_count(meta_count), .wb_full(wb_frames_full), .fb_free(fb_free), .fs_ptr(pk_fs_ptr),
@@ -308,7 +308,7 @@ module ringnic_tx #(
     ringnic_tx_wb #(.RING_LOG2(RING_LOG2), .WBF_LOG2(WBF_LOG2), .ORD_LOG2(ORD_LOG2)) u_wb (
         .clk(clk), .rst(rst), .clr(clr_all), .stop(wb_stop), .mute(mute), .tdh_hold(wb_err_q),
         .ring_base(ring_base), .ring_size(ring_size),
-        .take(p_pop), .take_idx(pidx), .take_upper(p_upper),
+        .take(p_pop), .take_idx(pidx), .take_next(pidx_nx), .take_upper(p_upper),
         .take_rs(p_rs), .take_ide(p_ide), .take_eop(p_eop), .take_first(p_first),
         .frames_full(wb_frames_full), .commit(pk_commit), .frames_owed(wb_owed), .busy(wb_busy),
         .m_axi_awaddr(aw_addr), .m_axi_awvalid(m_axi_awvalid), .m_axi_awready(m_axi_awready),

@@ -30,6 +30,7 @@ module ringnic_tx_proc #(
     input  wire [96:0]  q_data,       // {fetch error, buffer address low dword, bytes 8..15}
     output wire         q_pop,        // taken (good): the take_* outputs describe it
     output reg  [15:0]  head_idx,     // ring index of the queue head
+    output wire [15:0]  head_next,    // the index after it
     output wire         err_desc,     // one-cycle: the head failed to fetch
     output wire         err_zero,     //            the head has length 0
     output wire         err_long,     //            the head makes its frame longer than MAX_FRAME
@@ -93,6 +94,7 @@ module ringnic_tx_proc #(
     wire        d_ifcs   = d_q[RN_TXD_CMD_IFCS-DQ_LO];
     wire        d_ic     = d_q[RN_TXD_CMD_IC-DQ_LO];
 
+    assign head_next  = ring_next(head_idx, ring_size);
     assign take_first = mid ? p_first : head_idx;
     assign take_upper = d_q[RN_TXD_UPPER-DQ_LO +: RN_TXD_UPPER_W];
     // RPS (report packet sent): QEMU writes DD for it as for RS.
@@ -175,7 +177,7 @@ module ringnic_tx_proc #(
                 p_ifcs   <= d_ifcs;
                 p_cso    <= d_cso;
                 p_css    <= d_css;
-                head_idx <= ring_next(head_idx, ring_size);
+                head_idx <= head_next;
             end
 
             // One burst issued.

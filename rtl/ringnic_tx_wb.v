@@ -26,6 +26,7 @@ module ringnic_tx_wb #(
     // ------------------------------------------------------------ descriptors taken, frames
     input  wire         take,         // the processor took descriptor take_idx
     input  wire [15:0]  take_idx,
+    input  wire [15:0]  take_next,    // the index after take_idx
     input  wire [31:0]  take_upper,   // its bytes 12..15
     input  wire         take_rs,      // CMD.RS or CMD.RPS
     input  wire         take_ide,     // CMD.IDE
@@ -91,7 +92,7 @@ module ringnic_tx_wb #(
 
     ringnic_fifo #(.WIDTH(WBF_W), .DEPTH_LOG2(WBF_LOG2)) u_wbf (
         .clk(clk), .rst(rst), .clr(clr), .wr_en(take && take_eop),
-        .wr_data({take_first, take_idx, ring_next(take_idx, ring_size)}),
+        .wr_data({take_first, take_idx, take_next}),
         .rd_en(wbf_pop), .rd_data(wbf_rdata), .count(wbf_count), .full(frames_full), .empty(wbf_empty));
 
     ringnic_fifo #(.WIDTH(ORD_W), .DEPTH_LOG2(ORD_LOG2)) u_ord (
