@@ -5,16 +5,20 @@
 // hw/net/e1000.c start_xmit as the golden model).
 //
 // Pipeline (each stage runs ahead of the next, all on the one AXI4 master, one ID):
-//   fetcher    reads up to DESC_BURST descriptors per AR burst from [TDH, TDT) into a queue
-//              (never past the ring end, TDT or a 4 KiB boundary; queue space reserved first)
-//   processor  pops descriptors, checks them, splits each buffer into INCR reads of at most
-//              MAX_BURST_BEATS beats that never cross 4 KiB, after reserving frame buffer space
-//   R demux    a queue of the bursts in flight tells each R beat where it goes
+//   fetcher    (ringnic_desc_fetch) reads up to DESC_BURST descriptors per AR burst from
+//              [TDH, TDT) into a queue (never past the ring end, TDT or a 4 KiB boundary; queue
+//              space reserved first)
+//   processor  (ringnic_tx_proc) pops descriptors, checks them, splits each buffer into INCR
+//              reads of at most MAX_BURST_BEATS beats that never cross 4 KiB, after reserving
+//              frame buffer space
+//   R demux    (ringnic_tx_rd, with the AR arbitration between fetcher and processor) a queue
+//              of the bursts in flight tells each R beat where it goes
 //   packer     (ringnic_tx_pack) realigns the payload into the frame buffer, checksum
 //   MAC        (ringnic_tx_mac) streams complete frames: checksum, padding, FCS, statistics
-//   write-back walks each complete frame's descriptors; RS (or RPS, as QEMU) ones get DD (upper
-//              dword written, EC/LC/TU cleared, CSS/special kept); after their BRESPs TDH moves
-//              past the frame
+//   write-back (ringnic_tx_wb) walks each complete frame's descriptors; RS (or RPS, as QEMU)
+//              ones get DD (upper dword written, EC/LC/TU cleared, CSS/special kept); after
+//              their BRESPs TDH moves past the frame
+// The fetcher and the processor share the AR channel; the write-back has AW, W and B.
 // Frames are store-and-forward: a frame reaches the stream only once all its payload is in.
 //
 // Decisions (the RDL and the brief leave them open):
@@ -129,36 +133,19 @@ module ringnic_tx #(
 );
 
 `include "ringnic_regmap.vh"
-`include "ringnic_desc.vh"
 
     // ================================================================ constants
     // Frame buffer: MAX_FRAME bytes rounded up to a power of two of 64-bit words (>= 32 words).
     localparam integer FB_AW_MIN = $clog2((MAX_FRAME + 7) / 8);
     localparam integer FB_AW     = (FB_AW_MIN < 5) ? 5 : FB_AW_MIN;
-    localparam [17:0]  FB_WORDS  = 18'd1 << FB_AW;
-    localparam [16:0]  MAX_LEN   = MAX_FRAME[16:0];
 
-    localparam integer DESC_LOG2 = $clog2(2 * DESC_BURST);     // descriptor queue: two bursts
-    localparam [16:0]  DESC_DEPTH = 17'd1 << DESC_LOG2;
-    localparam [16:0]  DBURST    = DESC_BURST[16:0];
     localparam integer TRK_LOG2  = 3;                          // read bursts in flight
     localparam integer WBF_LOG2  = 4;                          // frames awaiting write-back
     localparam integer ORD_LOG2  = 3;                          // writes and TDH moves in order
     localparam integer META_LOG2 = 4;                          // complete frames queued for the MAC
-    localparam [META_LOG2+1:0] META_DEPTH = 1 << META_LOG2;
     localparam integer NB_W_MIN  = $clog2(MAX_BURST_BEATS * 8 + 1);
     localparam integer NB_W      = (NB_W_MIN < 5) ? 5 : NB_W_MIN;  // bytes of one payload burst
-    localparam [17:0]  BURST_CAP = MAX_BURST_BEATS[17:0];
     localparam [16:0]  RING_MAX  = 17'd1 << RING_LOG2;
-    localparam integer RING_AW   = RING_LOG2;
-
-    // Descriptor bytes 8..15 (the second fetch beat, the write-back beat) sit at bit DQ_LO of
-    // rtl/ringnic_desc.vh's 128-bit layout.
-    localparam integer DQ_LO = 64;
-    // Write-back: STA.DD set, EC/LC/TU cleared, the rest of bytes 12..15 kept.
-    localparam [127:0] WB_SET = 128'd1 << RN_TXD_STAT_DD;
-    localparam [127:0] WB_CLR = (128'd1 << RN_TXD_STAT_EC) | (128'd1 << RN_TXD_STAT_LC) | (128'd1 << RN_TXD_STAT_TU);
-    localparam [7:0]   WB_STRB = 8'h0F << ((RN_TXD_UPPER - DQ_LO) / 8);  // the upper dword's bytes
 
     localparam [1:0] C_IDLE  = 2'd0;   // nothing to do; (re)checks the ring on start
     localparam [1:0] C_RUN   = 2'd1;
@@ -169,9 +156,6 @@ module ringnic_tx #(
     localparam [1:0] EC_PROC = 2'd0;   // descriptor checks, descriptor fetch, tail
     localparam [1:0] EC_DATA = 2'd1;   // payload read
     localparam [1:0] EC_WB   = 2'd2;   // write-back
-
-    localparam [1:0] W_IDLE = 2'd0;
-    localparam [1:0] W_EVAL = 2'd1;    // wb_rdata holds the descriptor at w_cur
 
     function [31:0] err_word;
         input [3:0]  code;
@@ -193,14 +177,6 @@ module ringnic_tx #(
     wire [16:0] size_now = {1'b0, tdlen[19:4]};
     wire        ring_ok  = (tdlen != 20'd0) && (tdlen[6:0] == 7'd0) && (size_now <= RING_MAX);
 
-    function [15:0] ring_next;
-        input [15:0] i;
-        input [16:0] size;
-        begin
-            ring_next = ({1'b0, i} + 17'd1 == size) ? 16'd0 : i + 16'd1;
-        end
-    endfunction
-
     // Pending error (reported when the engine has stopped).
     reg         err_q;
     reg  [1:0]  err_class_q;
@@ -209,59 +185,7 @@ module ringnic_tx #(
 
     wire        run_ok = (c_state == C_RUN) && !err_q;
 
-    // ================================================================ queues
-    // Descriptor queue: {fetch error, buffer address low dword, bytes 8..15}.
-    localparam integer DQ_W = 1 + 32 + 64;
-    wire [DQ_W-1:0] dq_rdata;
-    wire            dq_empty, dq_full;
-    wire [DESC_LOG2:0] dq_count;
-    reg             dq_push;
-    reg  [DQ_W-1:0] dq_wdata;
-    wire            dq_pop;
-    wire            clr_all;
-
-    // Bursts in flight, in issue order.
-    localparam integer TRK_W = 1 + 1 + 16 + 3 + NB_W + 1 + 1 + 8 + 8;
-    wire [TRK_W-1:0] trk_rdata;
-    wire             trk_empty, trk_full;
-    wire [TRK_LOG2:0] trk_count;
-    wire             trk_push;
-    wire [TRK_W-1:0] trk_wdata;
-    wire             trk_pop;
-
-    // Frames awaiting write-back: {first, last (EOP), next} descriptor indices.
-    localparam integer WBF_W = 48;
-    wire [WBF_W-1:0] wbf_rdata;
-    wire             wbf_empty, wbf_full;
-    wire [WBF_LOG2:0] wbf_count;
-    wire             wbf_push;
-    wire [WBF_W-1:0] wbf_wdata;
-    wire             wbf_pop;
-
-    // Write-back completions in order: {write?, frame end?, descriptor, next index}.
-    localparam integer ORD_W = 1 + 1 + 1 + 16 + 16;
-    wire [ORD_W-1:0] ord_rdata;
-    wire             ord_empty, ord_full;
-    wire [ORD_LOG2:0] ord_count;
-    wire             ord_push;
-    wire [ORD_W-1:0] ord_wdata;
-    wire             ord_pop;
-
-    ringnic_tx_fifo #(.WIDTH(DQ_W), .DEPTH_LOG2(DESC_LOG2)) u_dq (
-        .clk(clk), .rst(rst), .clr(clr_all), .wr_en(dq_push), .wr_data(dq_wdata),
-        .rd_en(dq_pop), .rd_data(dq_rdata), .count(dq_count), .full(dq_full), .empty(dq_empty));
-
-    ringnic_tx_fifo #(.WIDTH(TRK_W), .DEPTH_LOG2(TRK_LOG2)) u_trk (
-        .clk(clk), .rst(rst), .clr(1'b0), .wr_en(trk_push), .wr_data(trk_wdata),
-        .rd_en(trk_pop), .rd_data(trk_rdata), .count(trk_count), .full(trk_full), .empty(trk_empty));
-
-    ringnic_tx_fifo #(.WIDTH(WBF_W), .DEPTH_LOG2(WBF_LOG2)) u_wbf (
-        .clk(clk), .rst(rst), .clr(clr_all), .wr_en(wbf_push), .wr_data(wbf_wdata),
-        .rd_en(wbf_pop), .rd_data(wbf_rdata), .count(wbf_count), .full(wbf_full), .empty(wbf_empty));
-
-    ringnic_tx_fifo #(.WIDTH(ORD_W), .DEPTH_LOG2(ORD_LOG2)) u_ord (
-        .clk(clk), .rst(rst), .clr(1'b0), .wr_en(ord_push), .wr_data(ord_wdata),
-        .rd_en(ord_pop), .rd_data(ord_rdata), .count(ord_count), .full(ord_full), .empty(ord_empty));
+    wire        clr_all;       // stopped: everything prefetched or half issued is forgotten
 
     // ================================================================ packer and MAC
     wire             pk_in_valid, pk_in_ready;
@@ -286,329 +210,112 @@ module ringnic_tx #(
     wire [META_LOG2:0] mac_rst_drop;
     assign stat_rst_add = {{(15-META_LOG2){1'b0}}, mac_rst_drop};
 
-    wire             h_kind, h_eof, h_ic, h_ifcs;
+    wire             trk_full;
     wire [15:0]      h_idx;
-    wire [2:0]       h_lane;
-    wire [NB_W-1:0]  h_nb;
+    wire             h_ic, h_ifcs;
     wire [7:0]       h_cso, h_css;
-    assign {h_kind, h_eof, h_idx, h_lane, h_nb, h_ic, h_ifcs, h_cso, h_css} = trk_rdata;
 
     ringnic_tx_pack #(.FB_AW(FB_AW)) u_pack (
-        .clk        (clk),
-        .rst        (rst),
-        .clr        (clr_all),
-        .discard    (flush_q || sw_rst),
-        .psp        (psp),
-        .in_valid   (pk_in_valid),
-        .in_ready   (pk_in_ready),
-        .in_data    (m_axi_rdata),
-        .in_lane    (pk_lane),
-        .in_cnt     (pk_cnt),
-        .in_eof     (pk_eof),
-        .in_err     (m_axi_rresp[1]),
-        .in_idx     (h_idx),
-        .in_ic      (h_ic),
-        .in_ifcs    (h_ifcs),
-        .in_cso     (h_cso),
-        .in_css     (h_css),
-        .fb_we      (pk_fb_we),
-        .fb_waddr   (pk_fb_waddr),
-        .fb_wdata   (pk_fb_wdata),
-        .fs_ptr_o   (pk_fs_ptr),
-        .meta_push  (pk_commit),
-        .meta_start (pk_start),
-        .meta_len   (pk_len),
-        .meta_ins   (pk_ins),
-        .meta_cso   (pk_cso),
-        .meta_csum  (pk_csum),
-        .meta_ifcs  (pk_ifcs),
-        .meta_psp   (pk_psp),
-        .err_valid  (pk_err),
-        .err_idx    (pk_err_idx),
-        .busy       (pk_busy)
-    );
+        .clk(clk), .rst(rst), .clr(clr_all), .discard(flush_q || sw_rst), .psp(psp), .in_valid(pk_in_valid),
+        .in_ready(pk_in_ready), .in_data(m_axi_rdata), .in_lane(pk_lane), .in_cnt(pk_cnt), .in_eof(pk_eof),
+        .in_err(m_axi_rresp[1]), .in_idx(h_idx), .in_ic(h_ic), .in_ifcs(h_ifcs), .in_cso(h_cso),
+        .in_css(h_css), .fb_we(pk_fb_we), .fb_waddr(pk_fb_waddr), .fb_wdata(pk_fb_wdata),
+        .fs_ptr_o(pk_fs_ptr), .meta_push(pk_commit), .meta_start(pk_start), .meta_len(pk_len),
+        .meta_ins(pk_ins), .meta_cso(pk_cso), .meta_csum(pk_csum), .meta_ifcs(pk_ifcs), .meta_psp(pk_psp),
+        .err_valid(pk_err), .err_idx(pk_err_idx), .busy(pk_busy));
 
     ringnic_tx_mac #(.FB_AW(FB_AW), .META_LOG2(META_LOG2)) u_mac (
-        .clk              (clk),
-        .rst              (rst),
-        .sw_rst           (sw_rst),
-        .fb_we            (pk_fb_we),
-        .fb_waddr         (pk_fb_waddr),
-        .fb_wdata         (pk_fb_wdata),
-        .meta_push        (pk_commit),
-        .meta_start       (pk_start),
-        .meta_len         (pk_len),
-        .meta_ins         (pk_ins),
-        .meta_cso         (pk_cso),
-        .meta_csum        (pk_csum),
-        .meta_ifcs        (pk_ifcs),
-        .meta_psp         (pk_psp),
-        .meta_count       (meta_count),
-        .fb_free          (fb_free),
-        .m_axis_tx_tdata  (m_axis_tx_tdata),
-        .m_axis_tx_tkeep  (m_axis_tx_tkeep),
-        .m_axis_tx_tvalid (m_axis_tx_tvalid),
-        .m_axis_tx_tready (m_axis_tx_tready),
-        .m_axis_tx_tlast  (m_axis_tx_tlast),
-        .m_axis_tx_tuser  (m_axis_tx_tuser),
-        .stat_inc_gptc    (stat_inc_gptc),
-        .stat_inc_tpt     (stat_inc_tpt),
-        .stat_inc_mptc    (stat_inc_mptc),
-        .stat_inc_bptc    (stat_inc_bptc),
-        .stat_gotc_add    (stat_gotc_add),
-        .stat_tot_add     (stat_tot_add),
-        .stat_rst_drop    (mac_rst_drop)
-    );
+        .clk(clk), .rst(rst), .sw_rst(sw_rst), .fb_we(pk_fb_we), .fb_waddr(pk_fb_waddr),
+        .fb_wdata(pk_fb_wdata), .meta_push(pk_commit), .meta_start(pk_start), .meta_len(pk_len),
+        .meta_ins(pk_ins), .meta_cso(pk_cso), .meta_csum(pk_csum), .meta_ifcs(pk_ifcs), .meta_psp(pk_psp),
+        .meta_count(meta_count), .fb_free(fb_free), .m_axis_tx_tdata(m_axis_tx_tdata),
+        .m_axis_tx_tkeep(m_axis_tx_tkeep), .m_axis_tx_tvalid(m_axis_tx_tvalid),
+        .m_axis_tx_tready(m_axis_tx_tready), .m_axis_tx_tlast(m_axis_tx_tlast),
+        .m_axis_tx_tuser(m_axis_tx_tuser), .stat_inc_gptc(stat_inc_gptc), .stat_inc_tpt(stat_inc_tpt),
+        .stat_inc_mptc(stat_inc_mptc), .stat_inc_bptc(stat_inc_bptc), .stat_gotc_add(stat_gotc_add),
+        .stat_tot_add(stat_tot_add), .stat_rst_drop(mac_rst_drop));
 
     // ================================================================ fetcher
-    reg  [15:0]       fptr;        // next descriptor to fetch
-    reg  [DESC_LOG2:0] desc_rsv;   // queue entries held or in flight
-    reg               p_mid;       // the processor is inside a frame
+    wire        tdt_ok;        // TDT inside the ring
+    wire        f_req, f_grant, f_done;
+    wire [31:0] f_addr;
+    wire [7:0]  f_len;
+    wire [15:0] f_idx;
+    wire        dq_valid;      // descriptor queue head: {fetch error, buffer address, bytes 8..15}
+    wire [96:0] dq_rdata;
+    wire        p_pop, p_mid, p_busy, p_req, p_grant, b_space;
+    wire [15:0] pidx, pidx_nx; // descriptor at the queue head, the one after it
+    wire        r_desc_beat;
+    wire        start_try;
 
-    wire        tdt_ok   = ({1'b0, tdt} < ring_size);
-    wire [16:0] f_avail  = (tdt >= fptr) ? ({1'b0, tdt} - {1'b0, fptr})
-                                         : (ring_size - {1'b0, fptr} + {1'b0, tdt});
-    wire [16:0] f_to_end = ring_size - {1'b0, fptr};
-    wire [31:0] f_addr   = ring_base + {12'd0, fptr, 4'd0};
-    wire [16:0] f_to_4k  = 17'd256 - {9'd0, f_addr[11:4]};
-    wire [16:0] f_n1     = (f_avail < DBURST) ? f_avail : DBURST;
-    wire [16:0] f_n2     = (f_to_end < f_n1) ? f_to_end : f_n1;
-    wire [16:0] f_n      = (f_to_4k < f_n2) ? f_to_4k : f_n2;
-    wire [16:0] f_room   = DESC_DEPTH - {{(16-DESC_LOG2){1'b0}}, desc_rsv};
-    // Keep fetching while EN is set, or to finish the frame in progress; wait for room for a
-    // whole burst rather than trickle.
-    wire        f_req    = run_ok && (en || p_mid) && tdt_ok && (f_n != 17'd0)
-                        && (f_n <= f_room) && !trk_full && !parked;
+    // Keep fetching while EN is set, or to finish the frame in progress.
+    ringnic_desc_fetch #(.DESC_BURST(DESC_BURST)) u_fetch (
+        .clk(clk), .rst(rst), .clr(clr_all),
+        .ring_base(ring_base), .ring_size(ring_size), .tail(tdt), .tail_ok(tdt_ok),
+        .start(start_try), .start_idx(tdh), .caught_up(f_done),
+        .allow(run_ok && (en || p_mid) && !trk_full && !parked),
+        .req(f_req), .req_addr(f_addr), .req_len(f_len), .req_idx(f_idx), .grant(f_grant),
+        .beat_valid(r_desc_beat), .beat_data(m_axi_rdata), .beat_err(m_axi_rresp[1]),
+        .q_valid(dq_valid), .q_data(dq_rdata), .q_pop(p_pop));
 
     // ================================================================ processor
-    reg         p_busy;        // issuing the bursts of the current descriptor
-    reg  [15:0] pidx;          // next descriptor to pop
-    reg  [15:0] p_first;       // first descriptor of the frame
-    reg  [15:0] p_idx;         // descriptor being issued
-    reg  [31:0] p_addr;        // next byte to read
-    reg  [15:0] p_left;        // bytes of the descriptor still to read
-    reg  [16:0] p_flen;        // frame bytes over its descriptors so far
-    reg  [16:0] p_fo;          // frame bytes issued so far
-    reg         p_eop, p_ic, p_ifcs;
-    reg  [7:0]  p_cso, p_css;
-    reg  [FB_AW:0] rsv_start;  // frame buffer word where the frame being issued starts
-    reg  [META_LOG2+1:0] frames_inflight;  // started, not yet committed by the packer
-    reg  [WBF_LOG2:0]    frames_done;      // committed, not yet taken by the write-back walker
+    wire        p_e_desc, p_e_zero, p_e_long;
+    wire [15:0] p_first;
+    wire [31:0] p_upper, p_addr;
+    wire        p_rs, p_ide, p_eop;
+    wire [7:0]  p_len;
+    wire [38+NB_W-1:0] p_tag;
+    wire        wb_frames_full;
+    wire [META_LOG2+1:0] frames_inflight;  // started, not yet committed by the packer
 
-    wire        d_poison = dq_rdata[96];
-    wire [31:0] d_addr   = dq_rdata[95:64];
-    wire [63:0] d_q      = dq_rdata[63:0];
-    wire [15:0] d_len    = d_q[RN_TXD_LENGTH-DQ_LO +: RN_TXD_LENGTH_W];
-    wire [7:0]  d_cso    = d_q[RN_TXD_CSO-DQ_LO +: RN_TXD_CSO_W];
-    wire [7:0]  d_css    = d_q[RN_TXD_CSS-DQ_LO +: RN_TXD_CSS_W];
-    wire        d_eop    = d_q[RN_TXD_CMD_EOP-DQ_LO];
-    wire        d_ifcs   = d_q[RN_TXD_CMD_IFCS-DQ_LO];
-    wire        d_ic     = d_q[RN_TXD_CMD_IC-DQ_LO];
-    // RPS (report packet sent): QEMU writes DD for it as for RS.
-    wire        d_rs     = d_q[RN_TXD_CMD_RS-DQ_LO] | d_q[RN_TXD_CMD_RPS-DQ_LO];
-    wire        d_ide    = d_q[RN_TXD_CMD_IDE-DQ_LO];
+    ringnic_tx_proc #(.FB_AW(FB_AW), .META_LOG2(META_LOG2), .MAX_FRAME(MAX_FRAME),
+                      .MAX_BURST_BEATS(MAX_BURST_BEATS), .NB_W(NB_W)) u_proc (
+        .clk(clk), .rst(rst), .clr(clr_all), .run(run_ok), .en(en), .issue_ok(!trk_full && !parked),
+        .start(start_try), .start_idx(tdh), .ring_size(ring_size),
+        .q_valid(dq_valid), .q_data(dq_rdata), .q_pop(p_pop), .head_idx(pidx), .head_next(pidx_nx),
+        .err_desc(p_e_desc), .err_zero(p_e_zero), .err_long(p_e_long),
+        .take_first(p_first), .take_upper(p_upper), .take_rs(p_rs), .take_ide(p_ide), .take_eop(p_eop),
+        .meta_count(meta_count), .wb_full(wb_frames_full), .fb_free(fb_free), .fs_ptr(pk_fs_ptr),
+        .commit(pk_commit),
+        .req(p_req), .req_addr(p_addr), .req_len(p_len), .req_tag(p_tag), .grant(p_grant),
+        .mid(p_mid), .busy(p_busy), .space(b_space), .frames_inflight(frames_inflight));
 
-    wire [16:0] flen_new = (p_mid ? p_flen : 17'd0) + {1'b0, d_len};
-    wire        slot_ok  = (({1'b0, meta_count} + frames_inflight) < META_DEPTH) && !wbf_full;
-    wire        p_look   = run_ok && !p_busy && !dq_empty && (p_mid || (en && slot_ok));
-    wire        p_e_desc = p_look && d_poison;
-    wire        p_e_zero = p_look && !d_poison && (d_len == 16'd0);
-    wire        p_e_long = p_look && !d_poison && (d_len != 16'd0) && (flen_new > MAX_LEN);
-    wire        p_pop    = p_look && !d_poison && (d_len != 16'd0) && (flen_new <= MAX_LEN);
-    wire        p_start  = p_pop && !p_mid;
-    assign      dq_pop   = p_pop;
+    // ================================================================ AR channel, R demux
+    wire        rd_busy;
+    wire [31:0] ar_addr;
 
-    // Next burst of the current descriptor.
-    wire [2:0]  b_lane   = p_addr[2:0];
-    wire [17:0] b_need   = ({15'd0, b_lane} + {2'd0, p_left} + 18'd7) >> 3;
-    wire [17:0] b_to_4k  = 18'd512 - {9'd0, p_addr[11:3]};
-    wire [17:0] b_n1     = (b_need < BURST_CAP) ? b_need : BURST_CAP;
-    wire [17:0] b_beats  = (b_to_4k < b_n1) ? b_to_4k : b_n1;
-    wire [17:0] b_room   = (b_beats << 3) - {15'd0, b_lane};   // b_beats <= 256: no bits lost
-    wire [17:0] b_nb     = ({2'd0, p_left} < b_room) ? {2'd0, p_left} : b_room;
-    wire        b_lastd  = (b_nb == {2'd0, p_left});
-    wire [17:0] b_fo_end = {1'b0, p_fo} + b_nb;
-    wire [17:0] b_words  = (b_fo_end + 18'd7) >> 3;
-    wire [FB_AW:0] b_used0 = rsv_start - fb_free;
-    wire        b_space  = ({{(17-FB_AW){1'b0}}, b_used0} + b_words) <= FB_WORDS;
-    wire        p_req    = run_ok && p_busy && b_space && !trk_full && !parked;
-
-    // ================================================================ AR channel
-    reg         ar_valid_q;
-    reg  [31:0] ar_addr_q;
-    reg  [7:0]  ar_len_q;
-    reg         rr_fetch;      // the fetcher had the last grant
-
-    wire        ar_free = !ar_valid_q || m_axi_arready;
-    wire        f_grant = ar_free && f_req && (!p_req || !rr_fetch);
-    wire        p_grant = ar_free && p_req && !f_grant;
-
-    assign trk_push  = f_grant || p_grant;
-    assign trk_wdata = f_grant
-        ? {1'b0, 1'b0, fptr, 3'd0, {NB_W{1'b0}}, 1'b0, 1'b0, 8'd0, 8'd0}
-        : {1'b1, b_lastd && p_eop, p_idx, b_lane, b_nb[NB_W-1:0], p_ic, p_ifcs, p_cso, p_css};
-
-    always @(posedge clk) begin
-        if (rst) begin
-            ar_valid_q <= 1'b0;
-            ar_addr_q  <= 32'd0;
-            ar_len_q   <= 8'd0;
-            rr_fetch   <= 1'b0;
-        end else begin
-            if (f_grant) begin
-                ar_valid_q <= 1'b1;
-                ar_addr_q  <= f_addr;
-                ar_len_q   <= {f_n[6:0], 1'b0} - 8'd1;   // two beats per descriptor
-                rr_fetch   <= 1'b1;
-            end else if (p_grant) begin
-                ar_valid_q <= 1'b1;
-                ar_addr_q  <= {p_addr[31:3], 3'b000};
-                ar_len_q   <= b_beats[7:0] - 8'd1;
-                rr_fetch   <= 1'b0;
-            end else if (m_axi_arready) begin
-                ar_valid_q <= 1'b0;
-            end
-        end
-    end
-
-    // ================================================================ R demux
-    reg         r_odd;         // descriptor bursts: second beat of a descriptor next
-    reg  [31:0] r_lo_addr;
-    reg         r_lo_err;
-    reg         r_first;       // payload bursts: the next beat is a burst's first
-    reg  [NB_W-1:0] r_rem;     // payload bytes left in the burst
-
-    wire        r_desc = !trk_empty && !h_kind;
-    wire        r_data = !trk_empty && h_kind;
-    assign m_axi_rready = r_desc || (r_data && pk_in_ready);
-    wire        r_fire = m_axi_rvalid && m_axi_rready;
-    assign trk_pop = r_fire && m_axi_rlast;
-
-    wire [NB_W-1:0] c_rem  = r_first ? h_nb : r_rem;
-    wire [2:0]      c_lane = r_first ? h_lane : 3'd0;
-    wire [NB_W-1:0] c_room = {{(NB_W-4){1'b0}}, 4'd8 - {1'b0, c_lane}};
-    wire [NB_W-1:0] c_cnt  = (c_rem < c_room) ? c_rem : c_room;
-
-    assign pk_in_valid = m_axi_rvalid && r_data;
-    assign pk_lane     = c_lane;
-    assign pk_cnt      = c_cnt[3:0];
-    assign pk_eof      = h_eof && m_axi_rlast;
-
-    always @(posedge clk) begin
-        if (rst || clr_all) begin
-            r_odd     <= 1'b0;
-            r_lo_addr <= 32'd0;
-            r_lo_err  <= 1'b0;
-            r_first   <= 1'b1;
-            r_rem     <= {NB_W{1'b0}};
-            dq_push   <= 1'b0;
-            dq_wdata  <= {DQ_W{1'b0}};
-        end else begin
-            dq_push <= r_fire && r_desc && r_odd;
-            if (r_fire && r_desc) begin
-                r_odd <= ~r_odd;
-                if (!r_odd) begin
-                    r_lo_addr <= m_axi_rdata[RN_TXD_BUFFER_ADDR +: 32];
-                    r_lo_err  <= m_axi_rresp[1];
-                end else begin
-                    dq_wdata <= {r_lo_err || m_axi_rresp[1], r_lo_addr, m_axi_rdata};
-                end
-            end
-            if (r_fire && r_data) begin
-                r_first <= m_axi_rlast;
-                r_rem   <= c_rem - c_cnt;
-            end
-        end
-    end
+    ringnic_tx_rd #(.NB_W(NB_W), .TRK_LOG2(TRK_LOG2)) u_rd (
+        .clk(clk), .rst(rst), .clr(clr_all),
+        .f_req(f_req), .f_addr(f_addr), .f_len(f_len), .f_idx(f_idx), .f_grant(f_grant),
+        .p_req(p_req), .p_addr(p_addr), .p_len(p_len), .p_tag(p_tag), .p_grant(p_grant),
+        .full(trk_full), .busy(rd_busy),
+        .m_axi_araddr(ar_addr), .m_axi_arlen(m_axi_arlen), .m_axi_arvalid(m_axi_arvalid),
+        .m_axi_arready(m_axi_arready), .m_axi_rlast(m_axi_rlast), .m_axi_rvalid(m_axi_rvalid),
+        .m_axi_rready(m_axi_rready),
+        .desc_beat(r_desc_beat), .pk_valid(pk_in_valid), .pk_ready(pk_in_ready), .pk_lane(pk_lane),
+        .pk_cnt(pk_cnt), .pk_eof(pk_eof), .pk_idx(h_idx), .pk_ic(h_ic), .pk_ifcs(h_ifcs),
+        .pk_cso(h_cso), .pk_css(h_css));
 
     // ================================================================ write-back
-    // Upper dword, RS and IDE of every descriptor the processor took, by ring index: a frame's RS
-    // descriptors are written back only once the whole frame is in, however many it has.
-    reg  [33:0] wb_mem [0:(1<<RING_AW)-1];
-    reg  [33:0] wb_rdata;
-    reg  [1:0]  w_state;
-    reg  [15:0] w_cur, w_last, w_next;
     reg         wb_err_q;      // a write-back failed: no more write-backs, TDH stays
-    reg         aw_valid_q, w_valid_q;
-    reg  [31:0] aw_addr_q;
-    reg  [63:0] w_data_q;
-
-    wire        wb_stop  = wb_err_q || flush_q;
-    wire        w_load   = (w_state == W_IDLE) && !wb_stop && (frames_done != {(WBF_LOG2+1){1'b0}}) && !wbf_empty;
-    wire        w_eval   = (w_state == W_EVAL) && !wb_stop;
-    wire        w_rs     = wb_rdata[32];
-    wire        w_end    = (w_cur == w_last);
-    wire        aw_free  = (!aw_valid_q || m_axi_awready) && (!w_valid_q || m_axi_wready);
-    wire        w_issue  = w_eval && w_rs && aw_free && !ord_full;
-    wire        w_mark   = w_eval && !w_rs && w_end && !ord_full;
-    wire        w_skip   = w_eval && !w_rs && !w_end;
-    wire        w_adv    = w_issue || w_mark || w_skip;
-    wire [15:0] w_cur_nx = ring_next(w_cur, ring_size);
-    wire        w_rd     = w_load || (w_adv && !w_end);
-    wire [15:0] w_raddr  = w_load ? wbf_rdata[47:32] : w_cur_nx;
-
-    assign wbf_pop   = w_load;
-    assign ord_push  = w_issue || w_mark;
-    assign ord_wdata = {wb_rdata[33], w_issue, w_end, w_cur, w_next};
-
-    always @(posedge clk) begin
-        if (p_pop)
-            wb_mem[pidx[RING_AW-1:0]] <= {d_ide, d_rs, d_q[RN_TXD_UPPER-DQ_LO +: RN_TXD_UPPER_W]};
-        if (w_rd)
-            wb_rdata <= wb_mem[w_raddr[RING_AW-1:0]];
-    end
-
-    always @(posedge clk) begin
-        if (rst) begin
-            w_state    <= W_IDLE;
-            w_cur      <= 16'd0;
-            w_last     <= 16'd0;
-            w_next     <= 16'd0;
-            aw_valid_q <= 1'b0;
-            w_valid_q  <= 1'b0;
-            aw_addr_q  <= 32'd0;
-            w_data_q   <= 64'd0;
-        end else begin
-            if (w_load) begin
-                w_state <= W_EVAL;
-                w_cur   <= wbf_rdata[47:32];
-                w_last  <= wbf_rdata[31:16];
-                w_next  <= wbf_rdata[15:0];
-            end else if ((w_state == W_EVAL) && (wb_stop || clr_all)) begin
-                w_state <= W_IDLE;
-            end else if (w_adv) begin
-                if (w_end) w_state <= W_IDLE;
-                else       w_cur   <= w_cur_nx;
-            end
-            // AW and W leave together; each valid drops on its own handshake.
-            if (w_issue) begin
-                aw_valid_q <= 1'b1;
-                aw_addr_q  <= ring_base + {12'd0, w_cur, 4'd0} + DQ_LO / 8;
-                w_valid_q  <= 1'b1;
-                w_data_q   <= (({32'd0, wb_rdata[31:0]} << (RN_TXD_UPPER - DQ_LO)) & ~WB_CLR[DQ_LO +: 64])
-                              | WB_SET[DQ_LO +: 64];
-            end else begin
-                if (m_axi_awready) aw_valid_q <= 1'b0;
-                if (m_axi_wready)  w_valid_q  <= 1'b0;
-            end
-        end
-    end
-
-    // Completions, in issue order (one ID): TXDW per OKAY write (with its IDE), TDH past each frame.
-    wire        o_ide   = ord_rdata[34];
-    wire        o_w     = ord_rdata[33];
-    wire        o_end   = ord_rdata[32];
-    wire [15:0] o_idx   = ord_rdata[31:16];
-    wire [15:0] o_next  = ord_rdata[15:0];
-    assign m_axi_bready = !ord_empty && o_w;
-    wire        b_fire  = m_axi_bvalid && m_axi_bready;
-    wire        b_ok    = !m_axi_bresp[1];
-    wire        o_mark  = !ord_empty && !o_w;
-    assign ord_pop = b_fire || o_mark;
+    wire        wb_stop = wb_err_q || flush_q;
     wire        mute    = flush_q || sw_rst;     // a soft reset's leftovers have no effect
-    wire        b_txdw  = b_fire && b_ok && !mute;
-    wire        b_err   = b_fire && !b_ok && !mute;
-    wire        f_adv   = ((b_fire && b_ok && o_end) || o_mark) && !mute && !wb_err_q;
+    wire        wb_owed, wb_busy;
+    wire [31:0] aw_addr;
+    wire        b_txdw, o_ide, b_err, f_adv;
+    wire [15:0] o_idx, o_next;
+
+    ringnic_tx_wb #(.RING_LOG2(RING_LOG2), .WBF_LOG2(WBF_LOG2), .ORD_LOG2(ORD_LOG2)) u_wb (
+        .clk(clk), .rst(rst), .clr(clr_all), .stop(wb_stop), .mute(mute), .tdh_hold(wb_err_q),
+        .ring_base(ring_base), .ring_size(ring_size),
+        .take(p_pop), .take_idx(pidx), .take_next(pidx_nx), .take_upper(p_upper),
+        .take_rs(p_rs), .take_ide(p_ide), .take_eop(p_eop), .take_first(p_first),
+        .frames_full(wb_frames_full), .commit(pk_commit), .frames_owed(wb_owed), .busy(wb_busy),
+        .m_axi_awaddr(aw_addr), .m_axi_awvalid(m_axi_awvalid), .m_axi_awready(m_axi_awready),
+        .m_axi_wdata(m_axi_wdata), .m_axi_wstrb(m_axi_wstrb), .m_axi_wvalid(m_axi_wvalid),
+        .m_axi_wready(m_axi_wready), .m_axi_bresp(m_axi_bresp), .m_axi_bvalid(m_axi_bvalid),
+        .m_axi_bready(m_axi_bready),
+        .txdw(b_txdw), .txdw_ide(o_ide), .err(b_err), .err_idx(o_idx), .adv(f_adv), .adv_next(o_next));
 
     // ================================================================ errors
     wire        e_tail  = (c_state == C_RUN) && tdt_wr && !tdt_ok;
@@ -627,26 +334,24 @@ module ringnic_tx #(
     wire        e_win   = e_new && (!err_q || (e_class > err_class_q));
 
     // ================================================================ control
-    wire bus_quiet = trk_empty && !ar_valid_q && !pk_busy && !aw_valid_q && !w_valid_q
-                  && ord_empty && (w_state == W_IDLE);
-    wire run_done  = bus_quiet && (frames_done == {(WBF_LOG2+1){1'b0}})
+    wire bus_quiet = !rd_busy && !pk_busy && !wb_busy;
+    wire run_done  = bus_quiet && !wb_owed
                   && (frames_inflight == {(META_LOG2+2){1'b0}}) && !p_mid && !p_busy
-                  && (!en || ((fptr == tdt) && (desc_rsv == {(DESC_LOG2+1){1'b0}})));
-    wire drain_done = bus_quiet && (wb_stop || (frames_done == {(WBF_LOG2+1){1'b0}}));
+                  && (!en || f_done);
+    wire drain_done = bus_quiet && (wb_stop || !wb_owed);
     // STATUS.GIO_MASTER_EN means bus-master requests outstanding or still to be issued (e1000e's
     // e1000e_disable_pcie_master polls it), not frames waiting for the MAC. Once TCTL.EN is clear
     // the ring ends (C_IDLE); if the frame being issued must wait for frame-buffer space (the MAC
     // cannot send: no link, the wire stalled) with nothing of ours on the bus and no write-back
     // owed, the engine parks: it issues nothing more, so GIO_MASTER_EN falls, and keeps its state
     // until TCTL.EN is set again (it resumes) or CTRL.RST (which discards the frame).
-    wire park_now   = (c_state == C_RUN) && !en && bus_quiet && p_busy && !b_space
-                   && (frames_done == {(WBF_LOG2+1){1'b0}});
+    wire park_now   = (c_state == C_RUN) && !en && bus_quiet && p_busy && !b_space && !wb_owed;
     always @(posedge clk) begin
         if (rst || sw_rst || en || (c_state != C_RUN)) parked <= 1'b0;
         else if (park_now)                              parked <= 1'b1;
     end
     assign dma_busy = ((c_state == C_RUN) && !parked) || (c_state == C_DRAIN) || !bus_quiet;
-    wire start_try  = (c_state == C_IDLE) && en && (tdh != tdt) && !tdh_we;
+    assign start_try = (c_state == C_IDLE) && en && (tdh != tdt) && !tdh_we;
 
     // Re-arm of a disabled ring that still holds part of the old one (see the header).
     wire abandon    = (c_state == C_RUN) && !en && tring_wr && !e_new;
@@ -766,117 +471,25 @@ module ringnic_tx #(
         end
     end
 
-    // ================================================================ fetcher / processor state
-    always @(posedge clk) begin
-        if (rst) begin
-            fptr            <= 16'd0;
-            desc_rsv        <= {(DESC_LOG2+1){1'b0}};
-            p_mid           <= 1'b0;
-            p_busy          <= 1'b0;
-            pidx            <= 16'd0;
-            p_first         <= 16'd0;
-            p_idx           <= 16'd0;
-            p_addr          <= 32'd0;
-            p_left          <= 16'd0;
-            p_flen          <= 17'd0;
-            p_fo            <= 17'd0;
-            p_eop           <= 1'b0;
-            p_ic            <= 1'b0;
-            p_ifcs          <= 1'b0;
-            p_cso           <= 8'd0;
-            p_css           <= 8'd0;
-            rsv_start       <= {(FB_AW+1){1'b0}};
-            frames_inflight <= {(META_LOG2+2){1'b0}};
-            frames_done     <= {(WBF_LOG2+1){1'b0}};
-        end else if (clr_all) begin
-            // Stopped: forget what was prefetched or half issued; the packer rolls back to
-            // the same frame boundary.
-            desc_rsv        <= {(DESC_LOG2+1){1'b0}};
-            p_mid           <= 1'b0;
-            p_busy          <= 1'b0;
-            p_fo            <= 17'd0;
-            p_flen          <= 17'd0;
-            rsv_start       <= pk_fs_ptr;
-            frames_inflight <= {(META_LOG2+2){1'b0}};
-            frames_done     <= {(WBF_LOG2+1){1'b0}};
-        end else begin
-            if (start_try) begin
-                fptr <= tdh;
-                pidx <= tdh;
-            end
-
-            // Fetcher.
-            if (f_grant)
-                fptr <= ({1'b0, fptr} + f_n == ring_size) ? 16'd0 : fptr + f_n[15:0];
-            desc_rsv <= desc_rsv + (f_grant ? f_n[DESC_LOG2:0] : {(DESC_LOG2+1){1'b0}})
-                                 - {{DESC_LOG2{1'b0}}, p_pop};
-
-            // Processor: take a descriptor.
-            if (p_pop) begin
-                if (!p_mid) begin
-                    p_first <= pidx;
-                    p_fo    <= 17'd0;
-                end
-                p_mid  <= 1'b1;
-                p_busy <= 1'b1;
-                p_flen <= flen_new;
-                p_idx  <= pidx;
-                p_addr <= d_addr;
-                p_left <= d_len;
-                p_eop  <= d_eop;
-                p_ic   <= d_ic;
-                p_ifcs <= d_ifcs;
-                p_cso  <= d_cso;
-                p_css  <= d_css;
-                pidx   <= ring_next(pidx, ring_size);
-            end
-
-            // Processor: one burst issued.
-            if (p_grant) begin
-                p_addr <= p_addr + {16'd0, b_nb[15:0]};
-                p_left <= p_left - b_nb[15:0];
-                p_fo   <= b_fo_end[16:0];
-                if (b_lastd) begin
-                    p_busy <= 1'b0;
-                    if (p_eop) begin
-                        p_mid     <= 1'b0;
-                        p_fo      <= 17'd0;
-                        rsv_start <= rsv_start + b_words[FB_AW:0];
-                    end
-                end
-            end
-
-            frames_inflight <= frames_inflight + {{(META_LOG2+1){1'b0}}, p_start}
-                                               - {{(META_LOG2+1){1'b0}}, pk_commit};
-            frames_done     <= frames_done + {{WBF_LOG2{1'b0}}, pk_commit}
-                                           - {{WBF_LOG2{1'b0}}, w_load};
-        end
-    end
-
-    assign wbf_push  = p_pop && d_eop;
-    assign wbf_wdata = {p_mid ? p_first : pidx, pidx, ring_next(pidx, ring_size)};
-
     // ================================================================ AXI outputs
     generate
         if (AXI_ADDR_WIDTH > 32) begin : g_addr_wide
-            assign m_axi_araddr = {{(AXI_ADDR_WIDTH-32){1'b0}}, ar_addr_q};
-            assign m_axi_awaddr = {{(AXI_ADDR_WIDTH-32){1'b0}}, aw_addr_q};
+            assign m_axi_araddr = {{(AXI_ADDR_WIDTH-32){1'b0}}, ar_addr};
+            assign m_axi_awaddr = {{(AXI_ADDR_WIDTH-32){1'b0}}, aw_addr};
         end else begin : g_addr
-            assign m_axi_araddr = ar_addr_q[AXI_ADDR_WIDTH-1:0];
-            assign m_axi_awaddr = aw_addr_q[AXI_ADDR_WIDTH-1:0];
+            assign m_axi_araddr = ar_addr[AXI_ADDR_WIDTH-1:0];
+            assign m_axi_awaddr = aw_addr[AXI_ADDR_WIDTH-1:0];
         end
     endgenerate
 
     localparam [AXI_ID_WIDTH-1:0] ID = AXI_ID[AXI_ID_WIDTH-1:0];
 
     assign m_axi_arid    = ID;
-    assign m_axi_arlen   = ar_len_q;
     assign m_axi_arsize  = 3'd3;       // 8 bytes per beat
     assign m_axi_arburst = 2'b01;      // INCR
     assign m_axi_arlock  = 1'b0;
     assign m_axi_arcache = 4'b0011;    // normal, non-cacheable, bufferable
     assign m_axi_arprot  = 3'b010;     // unprivileged, non-secure, data
-    assign m_axi_arvalid = ar_valid_q;
 
     assign m_axi_awid    = ID;
     assign m_axi_awlen   = 8'd0;       // write-backs are single beats
@@ -885,17 +498,12 @@ module ringnic_tx #(
     assign m_axi_awlock  = 1'b0;
     assign m_axi_awcache = 4'b0011;
     assign m_axi_awprot  = 3'b010;
-    assign m_axi_awvalid = aw_valid_q;
-    assign m_axi_wdata   = w_data_q;
-    assign m_axi_wstrb   = WB_STRB;
     assign m_axi_wlast   = 1'b1;
-    assign m_axi_wvalid  = w_valid_q;
 
     // One ID, so responses come back in order and their IDs carry nothing; TCTL fields other
     // than EN/PSP have no meaning on this MAC; the queues' spare status outputs.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused_ok = &{1'b0, m_axi_bid, m_axi_rid, m_axi_rresp[0], m_axi_bresp[0], tctl,
-                       dq_count, dq_full, trk_count, wbf_count, ord_count, wb_rdata[3:0], w_raddr};
+    wire unused_ok = &{1'b0, m_axi_bid, m_axi_rid, m_axi_rresp[0], tctl};
     /* verilator lint_on UNUSEDSIGNAL */
 
 `ifndef SYNTHESIS

@@ -90,7 +90,7 @@ module ringnic_tx_mac #(
     wire              mq_pop;
     wire              mq_full_unused;
 
-    ringnic_tx_fifo #(.WIDTH(META_W), .DEPTH_LOG2(META_LOG2)) u_meta (
+    ringnic_fifo #(.WIDTH(META_W), .DEPTH_LOG2(META_LOG2)) u_meta (
         .clk     (clk),
         .rst     (rst),
         .clr     (1'b0),
@@ -257,7 +257,7 @@ module ringnic_tx_mac #(
     wire             oq_pop;
     wire             oq_full_unused;
 
-    ringnic_tx_fifo #(.WIDTH(OUT_W), .DEPTH_LOG2(OUT_LOG2)) u_out (
+    ringnic_fifo #(.WIDTH(OUT_W), .DEPTH_LOG2(OUT_LOG2)) u_out (
         .clk     (clk),
         .rst     (rst),
         .clr     (1'b0),

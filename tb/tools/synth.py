@@ -60,7 +60,7 @@ def cell_figures(cells: dict) -> dict:
 
 
 def short_name(mod: str) -> str:
-    """`$paramod$9f..\\ringnic_tx_fifo\\WIDTH=..` -> `ringnic_tx_fifo(WIDTH=..,..)`; yosys 0.23
+    """`$paramod$9f..\\ringnic_fifo\\WIDTH=..` -> `ringnic_fifo(WIDTH=..,..)`; yosys 0.23
     hashes long parameter lists, then only the module name is left."""
     if not mod.startswith("$paramod"):
         return mod.lstrip("\\")

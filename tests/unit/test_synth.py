@@ -13,7 +13,7 @@ CANNED = r'''{
    "creator": "Yosys 0.23 (git sha1 7ce5011c24b)",
    "invocation": "stat -json ",
    "modules": {
-      "$paramod$0e53\\ringnic_tx_fifo": {
+      "$paramod$0e53\\ringnic_fifo": {
          "num_cells": 20,
          "num_cells_by_type": {"FDRE": 8, "LUT2": 5, "LUT6": 3, "RAM32M": 4}
       },
@@ -23,7 +23,7 @@ CANNED = r'''{
       },
       "$paramod$77\\ringnic_tx": {
          "num_cells": 9,
-         "num_cells_by_type": {"$paramod$0e53\\ringnic_tx_fifo": 2, "ringnic_crc32": 1, "RAMB36E1": 1,
+         "num_cells_by_type": {"$paramod$0e53\\ringnic_fifo": 2, "ringnic_crc32": 1, "RAMB36E1": 1,
                                "RAMB18E1": 1, "LUT6": 10, "MUXF7": 4, "SRLC32E": 2, "INV": 1}
       },
       "\\ringnic_crc32": {
@@ -39,7 +39,7 @@ CANNED = r'''{
    },
      ringnic                         1
        $paramod$77\ringnic_tx        1
-         $paramod$0e53\ringnic_tx_fifo      2
+         $paramod$0e53\ringnic_fifo      2
          ringnic_crc32               1
       "design": {
          "num_cells": 142
@@ -69,7 +69,7 @@ def test_cells_map_to_vivado_resources():
 def test_modules_times_instances_add_up_to_the_total():
     r = report()
     rows = {row["module"].split(" <")[0]: row for row in r["modules"]}
-    fifo = rows["ringnic_tx_fifo"]
+    fifo = rows["ringnic_fifo"]
     assert fifo["instances"] == 2 and fifo["lut"] == 2 * (8 + 16) and fifo["lutram"] == 32 and fifo["ff"] == 16
     crc = rows["ringnic_crc32"]
     assert crc["instances"] == 2 and crc["lut"] == 200  # one under the top, one under ringnic_tx

@@ -1,14 +1,14 @@
 `default_nettype none
 `timescale 1ns/1ps
 
-// ringnic_tx_fifo: small synchronous FIFO for the TX engine's queues (descriptors, bursts in
-// flight, write-back work, frames, stream beats).
+// ringnic_fifo: small synchronous FIFO for the engines' queues (descriptors, bursts in flight,
+// write-back work, frames, stream beats).
 //
 // First-word fall-through: rd_data is the head while !empty. The storage is a register array
 // read combinationally (LUT RAM on an FPGA). A push when full or a pop when empty is ignored;
 // callers check full/empty (every queue in the engine reserves its space before it pushes).
 
-module ringnic_tx_fifo #(
+module ringnic_fifo #(
     parameter integer WIDTH      = 8,  // entry width, bits
     parameter integer DEPTH_LOG2 = 3   // log2 of the number of entries (>= 1)
 ) (
@@ -58,7 +58,7 @@ module ringnic_tx_fifo #(
     /* verilator coverage_off */
     initial begin
         if (WIDTH < 1 || DEPTH_LOG2 < 1) begin
-            $display("ringnic_tx_fifo: WIDTH and DEPTH_LOG2 must be >= 1");
+            $display("ringnic_fifo: WIDTH and DEPTH_LOG2 must be >= 1");
             $finish;
         end
     end
