@@ -58,7 +58,7 @@ module ringnic_rx_desc #(
     localparam [15:0]  CN16   = CN[15:0];
     localparam [15:0]  DBURST = DESC_BURST[15:0];
 
-`include "ringnic_ring.vh"
+`include "ringnic_rx_ring.vh"
 
     reg  [31:0]         cache [0:CN-1];
     reg  [CACHE_LOG2:0] c_wr, c_rd;

@@ -95,7 +95,7 @@ module ringnic_rx_dma #(
     localparam [1:0]   J_WB   = 2'd1;
     localparam [1:0]   J_SKIP = 2'd2;
 
-`include "ringnic_ring.vh"
+`include "ringnic_rx_ring.vh"
 
     // ================================================================ frame engine
     reg  [1:0]  fe_st;

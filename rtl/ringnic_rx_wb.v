@@ -89,7 +89,7 @@ module ringnic_rx_wb #(
     localparam [127:0] WB_CE       = 128'd1 << RN_RXD_ERR_CE;
     localparam [127:0] WB_RXE      = 128'd1 << RN_RXD_ERR_RXE;
 
-`include "ringnic_ring.vh"
+`include "ringnic_rx_ring.vh"
 
     // Frames handed to the write side, awaiting write-back (ring order).
     reg  [RW-1:0] ff_first [0:(1<<FF_LOG2)-1]; // first descriptor

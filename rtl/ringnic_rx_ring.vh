@@ -1,4 +1,4 @@
-// ringnic_ring.vh: ring index arithmetic of the RX engine (included inside ringnic_rx and its
+// ringnic_rx_ring.vh: ring index arithmetic of the RX engine (included inside ringnic_rx and its
 // stages ringnic_rx_desc, ringnic_rx_dma, ringnic_rx_wb; the includer defines
 // `localparam integer RW = RING_LOG2 + 1`).
 //
