@@ -67,7 +67,8 @@ REGS = ["rtl/ringnic_regs.v", "rtl/ringnic_axil_port.v", "rtl/ringnic_count_rc.v
 TX = ["rtl/ringnic_tx.v", "rtl/ringnic_desc_fetch.v", "rtl/ringnic_tx_proc.v", "rtl/ringnic_tx_rd.v",
       "rtl/ringnic_tx_wb.v", "rtl/ringnic_fifo.v", "rtl/ringnic_tx_pack.v", "rtl/ringnic_tx_mac.v",
       "rtl/ringnic_crc32.v", "tb/formal/formal_tx.v"]
-RX = ["rtl/ringnic_rx.v", "rtl/ringnic_rx_csum.v", "rtl/ringnic_rx_csum_add.v", "rtl/ringnic_rx_fifo.v",
+RX = ["rtl/ringnic_rx.v", "rtl/ringnic_rx_desc.v", "rtl/ringnic_rx_dma.v", "rtl/ringnic_rx_wb.v",
+      "rtl/ringnic_fifo.v", "rtl/ringnic_rx_csum.v", "rtl/ringnic_rx_csum_add.v", "rtl/ringnic_rx_fifo.v",
       "rtl/ringnic_intr_delay.v", "rtl/ringnic_rx_mac.v",
       "rtl/ringnic_crc32.v", "tb/formal/formal_rx.v"]
 RX_CUT = ["u_rx.u_fifo.mem"]
@@ -98,7 +99,7 @@ JOBS = [
         mutate=("rtl/ringnic_tx_proc.v", "wire [17:0] b_beats  = (b_to_4k < b_n1) ? b_to_4k : b_n1;",
                 "wire [17:0] b_beats  = b_n1;"), expect="fail", rule="AXI_AR_4K"),
     Job("rx-mutant", "formal_rx", "AXI4 master, mutant: payload write ignores 4 KiB", RX, 20, 100, RX_SMALL,
-        cut=RX_CUT, mutate=("rtl/ringnic_rx.v", "wire [15:0] fe_n       = min16(min16(fe_out_left, MAXB), fe_to_4k);",
+        cut=RX_CUT, mutate=("rtl/ringnic_rx_dma.v", "wire [15:0] fe_n       = min16(min16(fe_out_left, MAXB), fe_to_4k);",
                             "wire [15:0] fe_n       = min16(fe_out_left, MAXB);"), expect="fail", rule="AXI_AW_4K"),
 ]
 
