@@ -9,8 +9,8 @@
 //            |    (FCS, length,      (packet buffer:     (frame engine, AW stage,     |
 //            |     filter, stats)     store and forward)  W jobs, B tags) <-----------+ B
 //            +--> ringnic_rx_csum          buffer addresses ^     | B tags, write-back requests
-//                 (checksum bits)  AR/R --> ringnic_rx_desc-+     v
-//                                           (prefetch, cache)   ringnic_rx_wb (write-backs; commit:
+//                 (checksum bits)           (prefetch, cache)     v
+//                                  AR/R --> ringnic_desc_fetch  ringnic_rx_wb (write-backs; commit:
 //                                                               RDH, RXT0 (ringnic_intr_delay), stats)
 // ringnic_rx itself: ring ownership and allocation (a frame's descriptors, or its drop), the
 // run/stop/error control, RXDMT0, MPC/RNBC/RNRXOFF, and the AXI fields that are constant.
@@ -156,8 +156,6 @@ module ringnic_rx #(
     localparam integer LONGEST     = (MAX_FRAME > 1522) ? MAX_FRAME : 1522;
     localparam integer FRAME_BEATS = (LONGEST + 7) / 8;
     localparam integer PB_LOG2     = $clog2(2 * FRAME_BEATS);
-    // Descriptor cache: two prefetch bursts.
-    localparam integer DC_LOG2     = $clog2(2 * DESC_BURST);
     // Frames between allocation and commit; W jobs queued behind AW; bursts awaiting B.
     localparam integer FF_LOG2     = 4;
     localparam integer WJ_LOG2     = 2;
@@ -201,7 +199,7 @@ module ringnic_rx #(
 
     wire [RW-1:0] hw_head;      // next descriptor to complete its write-back (RDH): ringnic_rx_wb
     wire [RW-1:0] iss_head;     // next descriptor to issue a write-back for: ownership ends there
-    wire [RW-1:0] fetch_idx;    // next descriptor to prefetch: ringnic_rx_desc
+    wire [RW-1:0] fetch_idx;    // next descriptor to prefetch: ringnic_desc_fetch
     reg  [15:0] alloc_idx;      // next descriptor to give a frame
     wire        rdh_settle;     // an RDH update is on its way into the register file
     assign rdh_in = zx16(hw_head);  // RDH's new value with rdh_we: hw_head moved with the commit
@@ -293,22 +291,43 @@ module ringnic_rx #(
     end
 
     // ================================================================ descriptor prefetch and cache
+    // ringnic_desc_fetch (shared with TX): one burst at a time, the buffer addresses only; a
+    // failed read stops the ring (r_err) and its descriptor is not cached.
     wire        rd_busy;            // a descriptor burst is on the bus (AR or R)
-    wire        r_err;              // a descriptor read failed
-    wire [RW-1:0] r_err_idx;
-    wire        dc_valid, dc_pop;
-    wire [31:0] dc_addr;
-    wire [31:0] ar_addr;
+    wire        r_err;              // a descriptor read failed, at descriptor r_err_at
+    wire [RING_LOG2-1:0] r_err_at, fetch_at;
+    wire [RW-1:0] r_err_idx = {1'b0, r_err_at};
+    wire        dc_valid, dc_pop, f_req, f_idle;
+    wire [96:0] dc_q;               // {read failed, buffer address, 64'd0}
+    wire [31:0] dc_addr = dc_q[95:64];
+    wire [31:0] f_addr;
+    wire [7:0]  f_len;
+    reg         ar_valid;
+    reg  [31:0] ar_addr;
+    reg  [7:0]  ar_len;
+    assign fetch_idx = {1'b0, fetch_at};
 
-    ringnic_rx_desc #(.RING_LOG2(RING_LOG2), .DESC_BURST(DESC_BURST), .CACHE_LOG2(DC_LOG2)) u_desc (
-        .clk(clk), .rst(rst), .base(rdba), .ring_n(ring_n[RW-1:0]), .start(start), .start_idx(rdh_rw[RW-1:0]),
-        .go(run_ok), .keep(eng_st == E_RUN), .avail(unfetched[RW-1:0]), .fetch_idx(fetch_idx), .busy(rd_busy),
-        .ar_valid(m_axi_arvalid), .ar_ready(m_axi_arready), .ar_addr(ar_addr), .ar_len(m_axi_arlen),
-        .r_valid(m_axi_rvalid), .r_addr(m_axi_rdata[RN_RXD_BUFFER_ADDR +: 32]),
-        .r_err(m_axi_rresp[1]), .r_last(m_axi_rlast), .err(r_err), .err_idx(r_err_idx),
-        .desc_valid(dc_valid), .desc_addr(dc_addr), .desc_pop(dc_pop)
+    ringnic_desc_fetch #(.RING_LOG2(RING_LOG2), .DESC_BURST(DESC_BURST), .KEEP_HI(0), .DROP_BAD(1)) u_desc (
+        .clk(clk), .rst(rst), .clr(start), .ring_base(rdba), .ring_size(ring_n[RW-1:0]),
+        .start(start), .start_idx(rdh_rw[RING_LOG2-1:0]), .avail(unfetched[RW-1:0]), .fetch_idx(fetch_at),
+        .busy(rd_busy), .idle(f_idle), .allow(run_ok && !rd_busy), .req(f_req), .req_addr(f_addr),
+        .req_len(f_len), .grant(f_req),
+        .beat_valid(m_axi_rvalid), .beat_data(m_axi_rdata), .beat_err(m_axi_rresp[1]),
+        .keep(eng_st == E_RUN), .err(r_err), .err_idx(r_err_at),
+        .q_valid(dc_valid), .q_data(dc_q), .q_pop(dc_pop)
     );
 
+    // The AR register: a request is granted at once (allowed only while !rd_busy: no AR waits).
+    always @(posedge clk) begin
+        ar_valid <= !rst && ((ar_valid && !m_axi_arready) || f_req);
+        if (f_req) begin
+            ar_addr <= f_addr;
+            ar_len  <= f_len;
+        end
+    end
+
+    assign m_axi_arvalid = ar_valid;
+    assign m_axi_arlen   = ar_len;
     assign m_axi_arid    = AXI_ID[AXI_ID_WIDTH-1:0];
     assign m_axi_araddr  = {{(AXI_ADDR_WIDTH-32){1'b0}}, ar_addr};
     assign m_axi_arsize  = AXI_SIZE8;
@@ -547,11 +566,12 @@ module ringnic_rx #(
     end
     /* verilator coverage_on */
 
-    // IDs: this master issues one ID, responses are ordered. Upper descriptor halves and the
-    // upper 32 bits of buffer addresses are not used (32-bit DMA). rdt_wr: RDT is read as a level.
+    // IDs: this master issues one ID, responses are ordered; the fetcher counts beats, not
+    // RLAST. Upper descriptor halves and the upper 32 bits of buffer addresses are not used
+    // (32-bit DMA); a failed read is never cached. rdt_wr: RDT is read as a level.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused_ok = &{1'b0, m_axi_bid, m_axi_rid, m_axi_rdata[63:32], rdt_wr, m_axi_rresp[0],
-                       m_axi_bresp[0], m_need_w[16], unfetched};
+    wire unused_ok = &{1'b0, m_axi_bid, m_axi_rid, m_axi_rlast, rdt_wr, m_axi_rresp[0],
+                       m_axi_bresp[0], m_need_w[16], unfetched, dc_q[96], dc_q[63:0], f_idle};
     /* verilator lint_on UNUSEDSIGNAL */
 
 `ifndef SYNTHESIS

@@ -5,7 +5,7 @@
 // buffer in its descriptors' buffers and issues the write-backs ringnic_rx_wb asks for.
 //
 //   frame engine  per frame the engine hands over (fr_take: its first descriptor, bytes, buffer
-//                 size) takes one cached buffer address per descriptor (ringnic_rx_desc) and
+//                 size) takes one cached buffer address per descriptor (ringnic_desc_fetch) and
 //                 splits each buffer into INCR bursts of at most MAX_BURST_BEATS beats that
 //                 never cross 4 KiB; a frame the engine drops (fr_drop), or the rest of one cut
 //                 off by a stop, becomes a discard of its packet-buffer beats
@@ -41,7 +41,7 @@ module ringnic_rx_dma #(
     input  wire [3:0]           fr_blog2,      // log2 of the buffer size
     input  wire [15:0]          fr_beats,      // its packet-buffer beats
 
-    // ------------------------------------------------------------ buffer addresses (ringnic_rx_desc)
+    // ------------------------------------------------------------ buffer addresses (ringnic_desc_fetch)
     input  wire                 desc_valid,
     input  wire [31:0]          desc_addr,
     output wire                 desc_pop,

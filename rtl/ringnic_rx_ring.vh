@@ -1,5 +1,5 @@
 // ringnic_rx_ring.vh: ring index arithmetic of the RX engine (included inside ringnic_rx and its
-// stages ringnic_rx_desc, ringnic_rx_dma, ringnic_rx_wb; the includer defines
+// stages ringnic_rx_dma and ringnic_rx_wb; the includer defines
 // `localparam integer RW = RING_LOG2 + 1`).
 //
 // Indices modulo the ring size n (i < n, k <= n), on RW bits: the largest ring RDLEN allows

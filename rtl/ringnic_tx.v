@@ -5,9 +5,9 @@
 // hw/net/e1000.c start_xmit as the golden model).
 //
 // Pipeline (each stage runs ahead of the next, all on the one AXI4 master, one ID):
-//   fetcher    (ringnic_desc_fetch) reads up to DESC_BURST descriptors per AR burst from
-//              [TDH, TDT) into a queue (never past the ring end, TDT or a 4 KiB boundary; queue
-//              space reserved first)
+//   fetcher    (ringnic_desc_fetch, shared with RX) reads up to DESC_BURST descriptors per AR
+//              burst from [TDH, TDT) into a queue (never past the ring end, TDT or a 4 KiB
+//              boundary; queue space reserved first)
 //   processor  (ringnic_tx_proc) pops descriptors, checks them, splits each buffer into INCR
 //              reads of at most MAX_BURST_BEATS beats that never cross 4 KiB, after reserving
 //              frame buffer space
@@ -236,11 +236,14 @@ module ringnic_tx #(
         .stat_tot_add(stat_tot_add), .stat_rst_drop(mac_rst_drop));
 
     // ================================================================ fetcher
-    wire        tdt_ok;        // TDT inside the ring
-    wire        f_req, f_grant, f_done;
+    wire        tdt_ok = ({1'b0, tdt} < ring_size);  // TDT inside the ring
+    wire        f_req, f_grant, f_done, f_idle;
+    wire        f_busy, f_err;             // unused: TX reports a failed read at its descriptor
+    wire [RING_LOG2-1:0] f_err_at;
     wire [31:0] f_addr;
     wire [7:0]  f_len;
-    wire [15:0] f_idx;
+    wire [RING_LOG2-1:0] f_at;                      // next descriptor to fetch
+    wire [15:0] f_idx = {{(16-RING_LOG2){1'b0}}, f_at};
     wire        dq_valid;      // descriptor queue head: {fetch error, buffer address, bytes 8..15}
     wire [96:0] dq_rdata;
     wire        p_pop, p_mid, p_busy, p_req, p_grant, b_space;
@@ -248,14 +251,24 @@ module ringnic_tx #(
     wire        r_desc_beat;
     wire        start_try;
 
-    // Keep fetching while EN is set, or to finish the frame in progress.
-    ringnic_desc_fetch #(.DESC_BURST(DESC_BURST)) u_fetch (
+    // The fetcher may read [f_at, TDT) (nothing while TDT is outside the ring).
+    wire [RING_LOG2-1:0] tdt_r   = tdt[RING_LOG2-1:0];
+    wire [RING_LOG2:0]   f_avail = !tdt_ok       ? {(RING_LOG2+1){1'b0}}
+                                 : (tdt_r >= f_at) ? {1'b0, tdt_r - f_at}
+                                 : ring_size[RING_LOG2:0] - {1'b0, f_at} + {1'b0, tdt_r};
+    assign f_done = (f_idx == tdt) && f_idle;
+
+    // Keep fetching while EN is set, or to finish the frame in progress. A failed read is
+    // queued with its poison bit and reported when the processor reaches it, in ring order.
+    ringnic_desc_fetch #(.RING_LOG2(RING_LOG2), .DESC_BURST(DESC_BURST), .KEEP_HI(1), .DROP_BAD(0)) u_fetch (
         .clk(clk), .rst(rst), .clr(clr_all),
-        .ring_base(ring_base), .ring_size(ring_size), .tail(tdt), .tail_ok(tdt_ok),
-        .start(start_try), .start_idx(tdh), .caught_up(f_done),
+        .ring_base(ring_base), .ring_size(ring_size[RING_LOG2:0]),
+        .start(start_try), .start_idx(tdh[RING_LOG2-1:0]), .avail(f_avail), .fetch_idx(f_at),
+        .busy(f_busy), .idle(f_idle),
         .allow(run_ok && (en || p_mid) && !trk_full && !parked),
-        .req(f_req), .req_addr(f_addr), .req_len(f_len), .req_idx(f_idx), .grant(f_grant),
-        .beat_valid(r_desc_beat), .beat_data(m_axi_rdata), .beat_err(m_axi_rresp[1]),
+        .req(f_req), .req_addr(f_addr), .req_len(f_len), .grant(f_grant),
+        .beat_valid(r_desc_beat), .beat_data(m_axi_rdata), .beat_err(m_axi_rresp[1]), .keep(1'b1),
+        .err(f_err), .err_idx(f_err_at),
         .q_valid(dq_valid), .q_data(dq_rdata), .q_pop(p_pop));
 
     // ================================================================ processor
@@ -503,7 +516,7 @@ module ringnic_tx #(
     // One ID, so responses come back in order and their IDs carry nothing; TCTL fields other
     // than EN/PSP have no meaning on this MAC; the queues' spare status outputs.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused_ok = &{1'b0, m_axi_bid, m_axi_rid, m_axi_rresp[0], tctl};
+    wire unused_ok = &{1'b0, m_axi_bid, m_axi_rid, m_axi_rresp[0], tctl, f_busy, f_err, f_err_at};
     /* verilator lint_on UNUSEDSIGNAL */
 
 `ifndef SYNTHESIS

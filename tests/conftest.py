@@ -40,6 +40,7 @@ DRIVER_PATHS = {
     "test_demo": "demo",
     "test_fuzz": "fuzzing", "test_cve": "fuzzing",
     "test_dma_arb": "DMA arbiter (ringnic_axi_arb)",
+    "test_desc_fetch": "descriptor fetcher of both engines (ringnic_desc_fetch)",
     "test_tx_engine": "TX descriptor engine (ringnic_tx)", "test_tx_rearm": "TX descriptor engine (ringnic_tx)",
     "test_rx_engine": "RX descriptor engine (ringnic_rx)", "test_rx_rearm": "RX descriptor engine (ringnic_rx)",
     "test_tx_fcs": "TX MAC: the FCS (ringnic_crc32)",

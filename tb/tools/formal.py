@@ -67,7 +67,7 @@ REGS = ["rtl/ringnic_regs.v", "rtl/ringnic_axil_port.v", "rtl/ringnic_count_rc.v
 TX = ["rtl/ringnic_tx.v", "rtl/ringnic_desc_fetch.v", "rtl/ringnic_tx_proc.v", "rtl/ringnic_tx_rd.v",
       "rtl/ringnic_tx_wb.v", "rtl/ringnic_fifo.v", "rtl/ringnic_tx_pack.v", "rtl/ringnic_tx_mac.v",
       "rtl/ringnic_crc32.v", "tb/formal/formal_tx.v"]
-RX = ["rtl/ringnic_rx.v", "rtl/ringnic_rx_desc.v", "rtl/ringnic_rx_dma.v", "rtl/ringnic_rx_wb.v",
+RX = ["rtl/ringnic_rx.v", "rtl/ringnic_desc_fetch.v", "rtl/ringnic_rx_dma.v", "rtl/ringnic_rx_wb.v",
       "rtl/ringnic_fifo.v", "rtl/ringnic_rx_csum.v", "rtl/ringnic_rx_csum_add.v", "rtl/ringnic_rx_fifo.v",
       "rtl/ringnic_intr_delay.v", "rtl/ringnic_rx_mac.v",
       "rtl/ringnic_crc32.v", "tb/formal/formal_rx.v"]
