@@ -171,9 +171,9 @@ module ringnic_rx #(
     localparam [1:0]   E_RUN   = 2'd1;   // owns the ring
     localparam [1:0]   E_DRAIN = 2'd2;   // stopping: completing the bursts on the bus
 
-    // Ring indices and counts: RW bits (rtl/ringnic_rx_ring.vh).
+    // Ring indices and counts: RW bits (rtl/ringnic_ring.vh).
     localparam integer RW = RING_LOG2 + 1;
-`include "ringnic_rx_ring.vh"
+`include "ringnic_ring.vh"
 
     // RDH at a start (then below the ring's size, or BAD_RING): every ring index register has
     // its upper bits 0, and synthesis drops them.

@@ -95,7 +95,7 @@ module ringnic_rx_dma #(
     localparam [1:0]   J_WB   = 2'd1;
     localparam [1:0]   J_SKIP = 2'd2;
 
-`include "ringnic_rx_ring.vh"
+`include "ringnic_ring.vh"
 
     // ================================================================ frame engine
     reg  [1:0]  fe_st;
@@ -275,7 +275,7 @@ module ringnic_rx_dma #(
                                 fe_skip_n <= fe_pb_left - fe_n_pb;
                                 fe_st     <= (fe_pb_left != fe_n_pb) ? FE_SKIP : FE_IDLE;
                             end else begin
-                                fe_idx <= ring_add(fe_idx, 16'd1, zx16(ring_n));
+                                fe_idx <= ring_next(fe_idx, zx16(ring_n));
                                 fe_st  <= FE_SEG;
                             end
                         end

@@ -89,7 +89,7 @@ module ringnic_rx_wb #(
     localparam [127:0] WB_CE       = 128'd1 << RN_RXD_ERR_CE;
     localparam [127:0] WB_RXE      = 128'd1 << RN_RXD_ERR_RXE;
 
-`include "ringnic_rx_ring.vh"
+`include "ringnic_ring.vh"
 
     // Frames handed to the write side, awaiting write-back (ring order).
     reg  [RW-1:0] ff_first [0:(1<<FF_LOG2)-1]; // first descriptor
@@ -128,7 +128,7 @@ module ringnic_rx_wb #(
     assign wb_req   = run_ok && (ff_wb != ff_pl);
     assign wb_last  = wb_eop;
     assign wb_idx   = wb_i[RW-1:0];
-    wire [15:0] wb_next  = ring_add(wb_i, 16'd1, zx16(ring_n));
+    wire [15:0] wb_next  = ring_next(wb_i, zx16(ring_n));
 
     // B responses.
     wire [15:0] b_idx    = zx16(b_tag_idx);
@@ -136,7 +136,7 @@ module ringnic_rx_wb #(
     wire [FF_LOG2-1:0] ffr = ff_rd[FF_LOG2-1:0];
     assign commit = b_valid && b_tag_wb && b_tag_last && !b_err && !wb_bad && !mute;
     assign lost   = b_valid && b_tag_wb && b_tag_last && (b_err || wb_bad) && !mute;
-    wire [15:0] new_head = ring_add(b_idx, 16'd1, zx16(ring_n));
+    wire [15:0] new_head = ring_next(b_idx, zx16(ring_n));
 
     wire [3:0] cf = ff_flags[ffr][3:0];           // flags of the frame being committed
     wire       cgood = !cf[3] && !cf[2];

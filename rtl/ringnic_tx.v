@@ -281,10 +281,10 @@ module ringnic_tx #(
     wire        wb_frames_full;
     wire [META_LOG2+1:0] frames_inflight;  // started, not yet committed by the packer
 
-    ringnic_tx_proc #(.FB_AW(FB_AW), .META_LOG2(META_LOG2), .MAX_FRAME(MAX_FRAME),
+    ringnic_tx_proc #(.RING_LOG2(RING_LOG2), .FB_AW(FB_AW), .META_LOG2(META_LOG2), .MAX_FRAME(MAX_FRAME),
                       .MAX_BURST_BEATS(MAX_BURST_BEATS), .NB_W(NB_W)) u_proc (
         .clk(clk), .rst(rst), .clr(clr_all), .run(run_ok), .en(en), .issue_ok(!trk_full && !parked),
-        .start(start_try), .start_idx(tdh), .ring_size(ring_size),
+        .start(start_try), .start_idx(tdh), .ring_size(ring_size[RING_LOG2:0]),
         .q_valid(dq_valid), .q_data(dq_rdata), .q_pop(p_pop), .head_idx(pidx), .head_next(pidx_nx),
         .err_desc(p_e_desc), .err_zero(p_e_zero), .err_long(p_e_long),
         .take_first(p_first), .take_upper(p_upper), .take_rs(p_rs), .take_ide(p_ide), .take_eop(p_eop),
@@ -320,7 +320,7 @@ module ringnic_tx #(
 
     ringnic_tx_wb #(.RING_LOG2(RING_LOG2), .WBF_LOG2(WBF_LOG2), .ORD_LOG2(ORD_LOG2)) u_wb (
         .clk(clk), .rst(rst), .clr(clr_all), .stop(wb_stop), .mute(mute), .tdh_hold(wb_err_q),
-        .ring_base(ring_base), .ring_size(ring_size),
+        .ring_base(ring_base), .ring_size(ring_size[RING_LOG2:0]),
         .take(p_pop), .take_idx(pidx), .take_next(pidx_nx), .take_upper(p_upper),
         .take_rs(p_rs), .take_ide(p_ide), .take_eop(p_eop), .take_first(p_first),
         .frames_full(wb_frames_full), .commit(pk_commit), .frames_owed(wb_owed), .busy(wb_busy),

@@ -9,6 +9,7 @@
 // write-back can take one more. The engine owns the AR channel: req/grant as the fetcher's.
 
 module ringnic_tx_proc #(
+    parameter integer RING_LOG2       = 12,    // log2 of the largest ring, descriptors (3..15)
     parameter integer FB_AW           = 11,    // frame buffer address width, 64-bit words (>= 5)
     parameter integer META_LOG2       = 4,     // log2 of the MAC's frame queue (>= 1)
     parameter integer MAX_FRAME       = 16384, // bytes a frame may have over its descriptors (1514..65535)
@@ -23,7 +24,7 @@ module ringnic_tx_proc #(
     input  wire         issue_ok,     // a burst may be asked for (tracking room, not parked)
     input  wire         start,        // pulse: the next descriptor is start_idx
     input  wire [15:0]  start_idx,
-    input  wire [16:0]  ring_size,    // descriptors
+    input  wire [RING_LOG2:0] ring_size,  // descriptors
 
     // ------------------------------------------------------------ descriptors, in ring order
     input  wire         q_valid,
@@ -71,6 +72,7 @@ module ringnic_tx_proc #(
     // Descriptor bytes 8..15 (the second fetch beat) sit at bit DQ_LO of rtl/ringnic_desc.vh's
     // 128-bit layout.
     localparam integer DQ_LO = 64;
+    localparam integer RW    = RING_LOG2 + 1;   // ring indices (rtl/ringnic_ring.vh)
 
 `include "ringnic_ring.vh"
 
@@ -94,7 +96,7 @@ module ringnic_tx_proc #(
     wire        d_ifcs   = d_q[RN_TXD_CMD_IFCS-DQ_LO];
     wire        d_ic     = d_q[RN_TXD_CMD_IC-DQ_LO];
 
-    assign head_next  = ring_next(head_idx, ring_size);
+    assign head_next  = ring_next(head_idx, zx16(ring_size));
     assign take_first = mid ? p_first : head_idx;
     assign take_upper = d_q[RN_TXD_UPPER-DQ_LO +: RN_TXD_UPPER_W];
     // RPS (report packet sent): QEMU writes DD for it as for RS.
@@ -203,6 +205,10 @@ module ringnic_tx_proc #(
     // Parameter checks (simulation and lint; synthesis ignores initial blocks).
     /* verilator coverage_off */
     initial begin
+        if (RING_LOG2 < 3 || RING_LOG2 > 15) begin
+            $display("ringnic_tx_proc: RING_LOG2 must be 3..15");
+            $finish;
+        end
         if (FB_AW < 5 || META_LOG2 < 1) begin
             $display("ringnic_tx_proc: FB_AW must be >= 5 and META_LOG2 >= 1");
             $finish;

@@ -21,7 +21,7 @@ module ringnic_tx_wb #(
     input  wire         tdh_hold,     // a write-back failed: TDH stays
 
     input  wire [31:0]  ring_base,    // bytes
-    input  wire [16:0]  ring_size,    // descriptors
+    input  wire [RING_LOG2:0] ring_size,  // descriptors
 
     // ------------------------------------------------------------ descriptors taken, frames
     input  wire         take,         // the processor took descriptor take_idx
@@ -61,6 +61,7 @@ module ringnic_tx_wb #(
 `include "ringnic_desc.vh"
 
     localparam integer RING_AW = RING_LOG2;
+    localparam integer RW      = RING_LOG2 + 1;   // ring indices (rtl/ringnic_ring.vh)
     // Descriptor bytes 8..15 (the write-back beat) sit at bit DQ_LO of rtl/ringnic_desc.vh's
     // 128-bit layout.
     localparam integer DQ_LO = 64;
@@ -119,7 +120,7 @@ module ringnic_tx_wb #(
     wire        w_mark   = w_eval && !w_rs && w_end && !ord_full;
     wire        w_skip   = w_eval && !w_rs && !w_end;
     wire        w_adv    = w_issue || w_mark || w_skip;
-    wire [15:0] w_cur_nx = ring_next(w_cur, ring_size);
+    wire [15:0] w_cur_nx = ring_next(w_cur, zx16(ring_size));
     wire        w_rd     = w_load || (w_adv && !w_end);
     wire [15:0] w_raddr  = w_load ? wbf_rdata[47:32] : w_cur_nx;
 

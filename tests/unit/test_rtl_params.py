@@ -38,6 +38,7 @@ CASES = [
     ("ringnic_tx_wb", "RING_LOG2", "16", "RING_LOG2 must be 3..15"),
     ("ringnic_tx_wb", "ORD_LOG2", "0", "WBF_LOG2 and ORD_LOG2 must be >= 1"),
     ("ringnic_tx_proc", "MAX_BURST_BEATS", "300", "MAX_BURST_BEATS must be 1..256"),
+    ("ringnic_tx_proc", "RING_LOG2", "2", "RING_LOG2 must be 3..15"),
     ("ringnic_tx_proc", "NB_W", "5", "NB_W must hold MAX_BURST_BEATS * 8"),
     ("ringnic_tx_rd", "NB_W", "4", "NB_W must be >= 5"),
     ("ringnic_tx_mac", "META_LOG2", "0", "META_LOG2 must be >= 1"),
