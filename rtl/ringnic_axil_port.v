@@ -51,6 +51,7 @@ module ringnic_axil_port #(
     output wire                  wr_en,        // one cycle: the write commits (OKAY)
     output wire [31:0]           wr_data,      // its data, unstrobed bytes 0
     output wire [3:0]            wr_strb,      // its strobes
+    output wire [31:0]           wr_mask,      // the strobes as a bit mask (each strobe for its byte)
     output wire [16:0]           rd_off,       // offset of the read on AR (valid with arvalid)
     input  wire                  rd_known,     // rd_off is a register (and word aligned)
     output wire                  rd_en,        // one cycle: the read is accepted (OKAY); side effects now
@@ -86,7 +87,8 @@ module ringnic_axil_port #(
     assign wr_off  = {aw_addr_q[16:2], 2'b00};
     assign wr_en   = wr_go && wr_ok;
     assign wr_strb = w_strb_q;
-    assign wr_data = w_data_q & {{8{w_strb_q[3]}}, {8{w_strb_q[2]}}, {8{w_strb_q[1]}}, {8{w_strb_q[0]}}};
+    assign wr_mask = {{8{w_strb_q[3]}}, {8{w_strb_q[2]}}, {8{w_strb_q[1]}}, {8{w_strb_q[0]}}};
+    assign wr_data = w_data_q & wr_mask;
 
     always @(posedge clk) begin
         if (rst) begin

@@ -210,6 +210,7 @@ module ringnic_regs #(
     wire        wr_en, rd_en;
     wire [31:0] wr_d;
     wire [3:0]  wr_strb;
+    wire [31:0] wr_bm;              // byte-lane mask of the pending write
     reg  [31:0] rd_val;
 
     ringnic_axil_port #(.ADDR_WIDTH(AXIL_ADDR_WIDTH)) u_port (
@@ -222,12 +223,7 @@ module ringnic_regs #(
         .s_axil_rdata(s_axil_rdata), .s_axil_rresp(s_axil_rresp), .s_axil_rvalid(s_axil_rvalid),
         .s_axil_rready(s_axil_rready),
         .wr_off(wr_off), .wr_known(is_reg(wr_off)), .wr_en(wr_en), .wr_data(wr_d), .wr_strb(wr_strb),
-        .rd_off(rd_off), .rd_known(is_reg(rd_off)), .rd_en(rd_en), .rd_val(rd_val));
-
-    // Byte-lane mask of the pending write. Derived here from the strobes, not taken from the port
-    // as a 32-bit mask: with the hierarchy kept, yosys cannot see such an input is four strobes
-    // and the register file grows by about 40 LUTs (make synth, 2026-12-06).
-    wire [31:0] wr_bm = {{8{wr_strb[3]}}, {8{wr_strb[2]}}, {8{wr_strb[1]}}, {8{wr_strb[0]}}};
+        .wr_mask(wr_bm), .rd_off(rd_off), .rd_known(is_reg(rd_off)), .rd_en(rd_en), .rd_val(rd_val));
 
     // ================================================================ register storage
     reg  [31:0] ctrl;
