@@ -63,6 +63,9 @@ module ringnic_desc_fetch #(
 
 `include "ringnic_desc.vh"
 
+    localparam integer RW      = RING_LOG2 + 1;             // ring indices (rtl/ringnic_ring.vh)
+`include "ringnic_ring.vh"
+
     localparam integer Q_LOG2  = $clog2(2 * DESC_BURST);   // two bursts
     localparam [16:0]  Q_DEPTH = 17'd1 << Q_LOG2;
     localparam [16:0]  DBURST  = DESC_BURST[16:0];
@@ -101,8 +104,7 @@ module ringnic_desc_fetch #(
     wire            d_bad  = lo_err || beat_err;
     wire            q_push = d_done && keep && !((DROP_BAD != 0) && d_bad);
     wire [Q_W-1:0]  q_wdata;
-    wire [16:0]     e_inc  = {{(17-RING_LOG2){1'b0}}, err_idx} + 17'd1;
-    wire [16:0]     e_next = (e_inc == f_size) ? 17'd0 : e_inc;
+    wire [15:0]     e_next = ring_next(zx16({1'b0, err_idx}), zx16(ring_size));
 
     assign err = beat_valid && beat_err;
 
@@ -124,6 +126,7 @@ module ringnic_desc_fetch #(
             lo_err    <= 1'b0;
         end else begin
             if (grant) begin
+                // A burst never passes the ring end: it wraps only by reaching it exactly.
                 fetch_idx <= (f_next == f_size) ? {RING_LOG2{1'b0}} : f_next[RING_LOG2-1:0];
                 if (!busy)
                     err_idx <= fetch_idx;  // the first beat of the burst belongs to it

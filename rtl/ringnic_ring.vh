@@ -1,6 +1,6 @@
 // ringnic_ring.vh: ring index arithmetic of both engines (included inside ringnic_rx,
-// ringnic_rx_dma, ringnic_rx_wb, ringnic_tx_proc and ringnic_tx_wb; the includer defines
-// `localparam integer RW = RING_LOG2 + 1`).
+// ringnic_rx_dma, ringnic_rx_wb, ringnic_tx, ringnic_tx_proc, ringnic_tx_wb and
+// ringnic_desc_fetch; the includer defines `localparam integer RW = RING_LOG2 + 1`).
 //
 // Indices modulo the ring size n (i < n, k <= n), on RW bits: the largest ring TDLEN/RDLEN
 // allows has 2^RING_LOG2 descriptors, so every index, count and n fits and the result is exact

@@ -146,6 +146,7 @@ module ringnic_tx #(
     localparam integer NB_W_MIN  = $clog2(MAX_BURST_BEATS * 8 + 1);
     localparam integer NB_W      = (NB_W_MIN < 5) ? 5 : NB_W_MIN;  // bytes of one payload burst
     localparam [16:0]  RING_MAX  = 17'd1 << RING_LOG2;
+    localparam integer RW        = RING_LOG2 + 1;             // ring indices (rtl/ringnic_ring.vh)
 
     localparam [1:0] C_IDLE  = 2'd0;   // nothing to do; (re)checks the ring on start
     localparam [1:0] C_RUN   = 2'd1;
@@ -251,11 +252,11 @@ module ringnic_tx #(
     wire        r_desc_beat;
     wire        start_try;
 
+`include "ringnic_ring.vh"
+
     // The fetcher may read [f_at, TDT) (nothing while TDT is outside the ring).
-    wire [RING_LOG2-1:0] tdt_r   = tdt[RING_LOG2-1:0];
-    wire [RING_LOG2:0]   f_avail = !tdt_ok       ? {(RING_LOG2+1){1'b0}}
-                                 : (tdt_r >= f_at) ? {1'b0, tdt_r - f_at}
-                                 : ring_size[RING_LOG2:0] - {1'b0, f_at} + {1'b0, tdt_r};
+    wire [15:0]          f_dist  = ring_dist(zx16({1'b0, f_at}), zx16(tdt[RW-1:0]), zx16(ring_size[RW-1:0]));
+    wire [RING_LOG2:0]   f_avail = tdt_ok ? f_dist[RW-1:0] : {RW{1'b0}};
     assign f_done = (f_idx == tdt) && f_idle;
 
     // Keep fetching while EN is set, or to finish the frame in progress. A failed read is
@@ -516,7 +517,7 @@ module ringnic_tx #(
     // One ID, so responses come back in order and their IDs carry nothing; TCTL fields other
     // than EN/PSP have no meaning on this MAC; the queues' spare status outputs.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused_ok = &{1'b0, m_axi_bid, m_axi_rid, m_axi_rresp[0], tctl, f_busy, f_err, f_err_at};
+    wire unused_ok = &{1'b0, m_axi_bid, m_axi_rid, m_axi_rresp[0], tctl, f_busy, f_err, f_err_at, f_dist};
     /* verilator lint_on UNUSEDSIGNAL */
 
 `ifndef SYNTHESIS
